@@ -1,0 +1,179 @@
+"""What every tmpllint rule shares: its documentation fields and template helpers.
+
+A rule class carries its own documentation (ruff style: what it does, why it matters,
+a failing and a passing example, the study notes it comes from), so `tmpllint explain`
+and the code cannot drift apart. `Documented` is a plain mixin, not a cfn-lint rule,
+so cfn-lint's `--append-rules tmpllint.checks` never instantiates it.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Iterator
+
+#: The study notes, by the three-digit prefix that RULES.md cites them with.
+SEED_FILES = {
+    "000": "seeds/000_9237e2f645326144.txt",
+    "001": "seeds/001_16fdc372ae212b63.txt",
+    "002": "seeds/002_223e6d5dafe854ce.txt",
+    "003": "seeds/003_7b2b37d4eeaedd28.txt",
+    "004": "seeds/004_67d0d92d551be2b8.txt",
+}
+
+#: RULES.md families by the digit after the 9; each family is one module of checks/.
+FAMILIES = {
+    "0": "template",
+    "1": "encryption",
+    "2": "transit",
+    "3": "secrets",
+    "4": "iam",
+    "5": "availability",
+    "6": "network",
+    "7": "logging",
+    "8": "backup",
+}
+
+#: Events that make Lambda invoke a function asynchronously (SAM event `Type`s).
+ASYNC_EVENT_TYPES = frozenset(
+    {"S3", "SNS", "EventBridgeRule", "CloudWatchEvent", "Schedule", "IoTRule", "CodeCommit"}
+)
+
+
+class Documented:
+    """Documentation fields of a tmpllint rule, read by `tmpllint rules` and `explain`.
+
+    Subclasses set: `id`, `shortdesc`, `description` (what it checks), `why` (why it
+    matters), `seeds` (citations like "000:483"), `example_fail`, `example_pass`, and
+    optionally `default_note` (what AWS does when the property is left out).
+    """
+
+    why: str = ""
+    seeds: tuple[str, ...] = ()
+    example_fail: str = ""
+    example_pass: str = ""
+
+    @classmethod
+    def family(cls) -> str:
+        return FAMILIES[cls.id[2]]  # type: ignore[attr-defined]
+
+    @classmethod
+    def seed_citations(cls) -> list[str]:
+        """`seeds/<file>:<line>` for each citation, as `explain` prints them."""
+        cited = []
+        for seed in cls.seeds:
+            prefix, _, lines = seed.partition(":")
+            cited.append(f"{SEED_FILES[prefix]}:{lines}" if lines else SEED_FILES[prefix])
+        return cited
+
+
+# -- reading templates ----------------------------------------------------------------
+def resources_of(cfn, *types: str) -> Iterator[tuple[str, dict]]:
+    """(logical id, resource) for every resource of one of `types`."""
+    for name, resource in cfn.get_resources(list(types)).items():
+        if isinstance(resource, dict):
+            yield name, resource
+
+
+def properties(resource: dict) -> dict:
+    props = resource.get("Properties")
+    return props if isinstance(props, dict) else {}
+
+
+def scenarios(cfn, obj: Any, names: list[str] | None = None) -> Iterator[tuple[dict | None, Any]]:
+    """(scenario, value) for each way the conditions of `obj` can resolve.
+
+    `scenario` is None when no condition is involved, else {"IsProd": False, ...};
+    `AWS::NoValue` branches come back with the property removed.
+    """
+    if not isinstance(obj, (dict, list)):
+        yield None, obj
+        return
+    for item in cfn.get_object_without_conditions(obj, names or []):
+        yield item["Scenario"], item["Object"]
+
+
+def when(scenario: dict | None) -> str:
+    """' when IsProd is false' for a message, or '' when no condition is involved."""
+    if not scenario:
+        return ""
+    parts = [f"{name} is {'true' if value else 'false'}" for name, value in scenario.items()]
+    return " when " + " and ".join(parts)
+
+
+_SUB_REF = re.compile(r"\$\{([A-Za-z0-9]+)(?:\.[A-Za-z0-9.]+)?\}")
+
+
+def referenced_resource(value: Any) -> str | None:
+    """The logical id a `Ref`, `GetAtt` or a `Sub` of one `${Id...}` points at."""
+    if not isinstance(value, dict) or len(value) != 1:
+        return None
+    (function, argument), = value.items()
+    if function == "Ref" and isinstance(argument, str):
+        return argument
+    if function == "Fn::GetAtt":
+        if isinstance(argument, list) and argument and isinstance(argument[0], str):
+            return argument[0]
+        if isinstance(argument, str):
+            return argument.split(".", 1)[0]
+    if function == "Fn::Sub":
+        text = argument[0] if isinstance(argument, list) and argument else argument
+        if isinstance(text, str):
+            found = _SUB_REF.fullmatch(text.strip())
+            return found.group(1) if found else None
+    return None
+
+
+def literal_values(cfn, value: Any) -> list[Any] | None:
+    """The literal values `value` can take, or None when that is unknown.
+
+    A literal is itself; a `Ref` to a parameter is its `Default` plus its
+    `AllowedValues` (RULES.md conventions); anything else (imports, GetAtt) is unknown
+    and must never be flagged.
+    """
+    if not isinstance(value, dict):
+        return [value]
+    if set(value) == {"Ref"} and isinstance(value["Ref"], str):
+        parameter = cfn.template.get("Parameters", {}).get(value["Ref"])
+        if isinstance(parameter, dict):
+            found = []
+            if "Default" in parameter:
+                found.append(parameter["Default"])
+            allowed = parameter.get("AllowedValues")
+            if isinstance(allowed, list):
+                found.extend(v for v in allowed if v not in found)
+            return found or None
+    return None
+
+
+def walk(value: Any, path: tuple = ()) -> Iterator[tuple[tuple, Any]]:
+    """(path, node) for `value` and every mapping and list item below it."""
+    yield path, value
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from walk(item, path + (key,))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from walk(item, path + (index,))
+
+
+def load_data(name: str) -> Any:
+    """A JSON file shipped with the pack: `schemas/<x>.json` or `data/<x>.json`."""
+    import json
+    from importlib.resources import files
+
+    return json.loads(files("tmpllint.checks").joinpath(name).read_text(encoding="utf-8"))
+
+
+def references_in(value: Any) -> set[str]:
+    """Every logical id that `Ref`, `GetAtt` or `Sub` `${Id}` inside `value` points at."""
+    found: set[str] = set()
+    for _, node in walk(value):
+        if isinstance(node, dict) and len(node) == 1:
+            direct = referenced_resource(node)
+            if direct:
+                found.add(direct)
+            sub = node.get("Fn::Sub")
+            text = sub[0] if isinstance(sub, list) and sub else sub
+            if isinstance(text, str):
+                found.update(match.group(1) for match in _SUB_REF.finditer(text))
+    return found

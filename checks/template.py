@@ -1,0 +1,514 @@
+"""Family 0 (`90xx`): the SAM transform and serverless practices (RULES.md §0).
+
+cfn-lint 1.58 validates SAM templates as written: it merges `Globals` into each SAM
+resource and checks `AWS::Serverless::*` types with SAM schemas instead of running the
+SAM translator. So these rules see SAM resources with their Globals applied, and check
+the plain CloudFormation types a transform would produce (`AWS::Lambda::Function`,
+`AWS::ApiGateway::Method`, ...) where users write those directly. Every finding points
+at a line of the file as written.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Iterator
+
+from cfnlint.rules import CloudFormationLintRule, RuleMatch
+from cfnlint.rules.jsonschema.CfnLintJsonSchema import CfnLintJsonSchema
+
+from tmpllint.checks.base import (
+    ASYNC_EVENT_TYPES,
+    Documented,
+    literal_values,
+    load_data,
+    properties,
+    referenced_resource,
+    references_in,
+    resources_of,
+    scenarios,
+    walk,
+    when,
+)
+
+SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
+SAM_FUNCTION = "AWS::Serverless::Function"
+LAMBDA_FUNCTION = "AWS::Lambda::Function"
+BODY_METHODS = {"POST", "PUT", "PATCH"}
+
+
+class SamTransformVersion(Documented, CloudFormationLintRule):
+    id = "E9001"
+    shortdesc = "The SAM transform is AWS::Serverless-2016-10-31"
+    description = (
+        "Flags a `Transform` that names an `AWS::Serverless-*` version other than "
+        "`AWS::Serverless-2016-10-31`, the only SAM transform CloudFormation knows."
+    )
+    why = (
+        "CloudFormation rejects an unknown transform, so the stack never deploys. The "
+        "study notes themselves give the wrong name `AWS::Serverless-2023-01-01`; the "
+        "SAM version is a fixed identifier, not a date to update."
+    )
+    seeds = ("002:1526",)
+    source_url = "https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-specification-template-anatomy.html"
+    tags = ["template", "sam"]
+    example_fail = "Transform: AWS::Serverless-2023-01-01\n"
+    example_pass = "Transform: AWS::Serverless-2016-10-31\n"
+
+    _SAM_LIKE = re.compile(r"^aws::serverless", re.I)
+
+    def match(self, cfn) -> list[RuleMatch]:
+        transform = cfn.template.get("Transform")
+        entries = [(["Transform"], transform)] if isinstance(transform, str) else [
+            (["Transform", index], value) for index, value in enumerate(transform or [])
+            if isinstance(transform, list)
+        ]
+        return [
+            RuleMatch(path, f"Transform '{value}' is not a SAM version; use "
+                            f"'{SAM_TRANSFORM}' (the only SAM transform).")
+            for path, value in entries
+            if isinstance(value, str) and self._SAM_LIKE.match(value) and value != SAM_TRANSFORM
+        ]
+
+
+class AsyncFailureDestination(Documented, CloudFormationLintRule):
+    id = "W9002"
+    shortdesc = "Asynchronously invoked functions have a failure destination"
+    description = (
+        "A function invoked asynchronously (SAM `S3`, `SNS`, `EventBridgeRule`, "
+        "`CloudWatchEvent`, `Schedule`, `IoTRule`, `CodeCommit` events; or, for "
+        "`AWS::Lambda::Function`, an `AWS::Lambda::Permission` for S3/SNS/EventBridge, an "
+        "SNS subscription, an EventBridge rule target or an `AWS::Lambda::EventInvokeConfig`) "
+        "must have a dead-letter queue (`DeadLetterQueue` / `DeadLetterConfig`) or an "
+        "`OnFailure` destination (`EventInvokeConfig.DestinationConfig.OnFailure`)."
+    )
+    why = (
+        "Lambda retries a failed asynchronous event twice and then drops it. Without a "
+        "dead-letter queue or an OnFailure destination the event is lost with no trace. "
+        "The notes' failure-management practice: configure a DLQ in SQS."
+    )
+    seeds = ("000:483", "000:437")
+    source_url = "https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html"
+    tags = ["template", "sam", "lambda"]
+    example_fail = (
+        "Resize:\n  Type: AWS::Serverless::Function\n  Properties:\n    Events:\n"
+        "      Upload:\n        Type: S3\n        Properties: {Bucket: !Ref Uploads, Events: s3:ObjectCreated:*}\n"
+    )
+    example_pass = (
+        "Resize:\n  Type: AWS::Serverless::Function\n  Properties:\n"
+        "    DeadLetterQueue: {Type: SQS, TargetArn: !GetAtt ResizeDLQ.Arn}\n    Events:\n"
+        "      Upload:\n        Type: S3\n        Properties: {Bucket: !Ref Uploads, Events: s3:ObjectCreated:*}\n"
+    )
+
+    _ASYNC_PRINCIPALS = {"s3.amazonaws.com", "sns.amazonaws.com", "events.amazonaws.com"}
+
+    def match(self, cfn) -> list[RuleMatch]:
+        invoke_configs = self._invoke_configs(cfn)
+        callers = self._plain_async_callers(cfn)
+        matches = []
+        for name, resource in resources_of(cfn, SAM_FUNCTION):
+            events = properties(resource).get("Events")
+            async_events = [
+                event for event, spec in (events.items() if isinstance(events, dict) else [])
+                if isinstance(spec, dict) and spec.get("Type") in ASYNC_EVENT_TYPES
+            ]
+            if not async_events and name not in invoke_configs:
+                continue
+            if invoke_configs.get(name):
+                continue
+            reason = (f"{events[async_events[0]]['Type']} event '{async_events[0]}'"
+                      if async_events else "an AWS::Lambda::EventInvokeConfig")
+            path = (["Resources", name, "Properties", "Events", async_events[0]]
+                    if async_events else ["Resources", name])
+            for scenario, props in scenarios(cfn, properties(resource),
+                                             ["DeadLetterQueue", "EventInvokeConfig"]):
+                if props.get("DeadLetterQueue") or _on_failure(props.get("EventInvokeConfig")):
+                    continue
+                matches.append(RuleMatch(path, self._message(name, reason, scenario, "DeadLetterQueue")))
+        for name, resource in resources_of(cfn, LAMBDA_FUNCTION):
+            reason = callers.get(name) or ("an AWS::Lambda::EventInvokeConfig"
+                                           if name in invoke_configs else None)
+            if reason is None or invoke_configs.get(name):
+                continue
+            for scenario, props in scenarios(cfn, properties(resource), ["DeadLetterConfig"]):
+                dlq = props.get("DeadLetterConfig")
+                if isinstance(dlq, dict) and dlq.get("TargetArn"):
+                    continue
+                matches.append(RuleMatch(["Resources", name],
+                                         self._message(name, reason, scenario, "DeadLetterConfig")))
+        return matches
+
+    @staticmethod
+    def _message(name: str, reason: str, scenario, dlq_property: str) -> str:
+        return (f"Function '{name}' is invoked asynchronously ({reason}) but has no "
+                f"dead-letter queue or OnFailure destination{when(scenario)}; add "
+                f"{dlq_property} or EventInvokeConfig.DestinationConfig.OnFailure so "
+                "failed events are kept.")
+
+    @staticmethod
+    def _invoke_configs(cfn) -> dict[str, bool]:
+        """Function id -> whether its AWS::Lambda::EventInvokeConfig has OnFailure."""
+        found: dict[str, bool] = {}
+        for _, resource in resources_of(cfn, "AWS::Lambda::EventInvokeConfig"):
+            props = properties(resource)
+            function = referenced_resource(props.get("FunctionName"))
+            if function:
+                found[function] = found.get(function, False) or _on_failure(props)
+        return found
+
+    def _plain_async_callers(self, cfn) -> dict[str, str]:
+        """Plain Lambda function id -> what invokes it asynchronously."""
+        callers: dict[str, str] = {}
+        for name, resource in resources_of(cfn, "AWS::Lambda::Permission"):
+            props = properties(resource)
+            principal = props.get("Principal")
+            function = referenced_resource(props.get("FunctionName"))
+            if function and principal in self._ASYNC_PRINCIPALS:
+                callers.setdefault(function, f"{principal} via permission '{name}'")
+        for name, resource in resources_of(cfn, "AWS::SNS::Subscription"):
+            props = properties(resource)
+            function = referenced_resource(props.get("Endpoint"))
+            if function and props.get("Protocol") == "lambda":
+                callers.setdefault(function, f"SNS subscription '{name}'")
+        for name, resource in resources_of(cfn, "AWS::Events::Rule"):
+            for target in properties(resource).get("Targets") or []:
+                function = isinstance(target, dict) and referenced_resource(target.get("Arn"))
+                if function:
+                    callers.setdefault(function, f"EventBridge rule '{name}'")
+        return callers
+
+
+def _on_failure(config: Any) -> bool:
+    """True when an EventInvokeConfig (SAM or resource) names an OnFailure destination."""
+    if not isinstance(config, dict):
+        return False
+    destination = config.get("DestinationConfig")
+    return isinstance(destination, dict) and bool(destination.get("OnFailure"))
+
+
+class QueueDeadLetter(Documented, CloudFormationLintRule):
+    id = "W9003"
+    shortdesc = "SQS queues have a dead-letter queue"
+    description = (
+        "Flags an `AWS::SQS::Queue` without a `RedrivePolicy`, unless the template uses "
+        "the queue itself as a dead-letter or failure target (another queue's "
+        "`RedrivePolicy`, a function's `DeadLetterQueue`/`DeadLetterConfig`, an "
+        "`OnFailure` destination, an EventBridge target's `DeadLetterConfig`)."
+    )
+    why = (
+        "A message that keeps failing returns to the queue after every visibility "
+        "timeout until its retention period ends: it blocks consumers, costs retries and "
+        "then disappears. A dead-letter queue keeps it for inspection and replay."
+    )
+    seeds = ("000:437",)
+    source_url = "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-dead-letter-queues.html"
+    tags = ["template", "sqs"]
+    example_fail = "Jobs:\n  Type: AWS::SQS::Queue\n"
+    example_pass = (
+        "Jobs:\n  Type: AWS::SQS::Queue\n  Properties:\n    RedrivePolicy:\n"
+        "      deadLetterTargetArn: !GetAtt JobsDLQ.Arn\n      maxReceiveCount: 5\n"
+        "JobsDLQ:\n  Type: AWS::SQS::Queue   # the DLQ itself needs none\n"
+    )
+
+    _DLQ_KEY = re.compile(r"deadletter|onfailure|redrive", re.I)
+
+    def match(self, cfn) -> list[RuleMatch]:
+        failure_targets = self._failure_targets(cfn)
+        matches = []
+        for name, resource in resources_of(cfn, "AWS::SQS::Queue"):
+            if name in failure_targets:
+                continue
+            props = properties(resource)
+            for scenario, chosen in scenarios(cfn, props, ["RedrivePolicy"]):
+                if chosen.get("RedrivePolicy"):
+                    continue
+                path = (["Resources", name, "Properties", "RedrivePolicy"]
+                        if "RedrivePolicy" in props else ["Resources", name])
+                matches.append(RuleMatch(
+                    path, f"Queue '{name}' has no dead-letter queue{when(scenario)}; add a "
+                          "RedrivePolicy with deadLetterTargetArn and maxReceiveCount."))
+        return matches
+
+    def _failure_targets(self, cfn) -> set[str]:
+        """Logical ids used anywhere as a dead-letter or on-failure target."""
+        targets: set[str] = set()
+        for resource in cfn.get_resources().values():
+            if not isinstance(resource, dict):
+                continue
+            for path, node in walk(properties(resource)):
+                if isinstance(node, dict) and any(
+                    isinstance(key, str) and self._DLQ_KEY.search(key) for key in path
+                ):
+                    targets |= references_in(node)
+        return targets
+
+
+class ApiAuthorization(Documented, CloudFormationLintRule):
+    id = "W9004"
+    shortdesc = "API routes require authorization"
+    description = (
+        "Flags API routes anyone can call: an `AWS::ApiGateway::Method` or "
+        "`AWS::ApiGatewayV2::Route` with no `AuthorizationType` or `NONE` (OPTIONS "
+        "pre-flight methods, WebSocket routes other than `$connect`, and methods of a "
+        "REST API with a resource `Policy` excepted), and SAM `Api`/`HttpApi` events "
+        "with `Auth.Authorizer: NONE` or with no authorizer where their API has no "
+        "`DefaultAuthorizer` (or, for REST, no `ResourcePolicy`). APIs defined by an "
+        "OpenAPI `DefinitionBody`/`DefinitionUri` are not judged: their auth lives there."
+    )
+    why = (
+        "An unauthenticated route lets anyone on the internet call the function behind "
+        "it. The notes' way to control access to a serverless API: Cognito user pools, "
+        "Lambda authorizers, IAM or API Gateway resource policies."
+    )
+    seeds = ("000:478",)
+    source_url = "https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-control-access-to-api.html"
+    tags = ["template", "sam", "apigateway"]
+    example_fail = (
+        "Api:\n  Type: AWS::Serverless::HttpApi\nGetItems:\n  Type: AWS::Serverless::Function\n"
+        "  Properties:\n    Events:\n      List:\n        Type: HttpApi\n"
+        "        Properties: {ApiId: !Ref Api, Method: GET, Path: /items}\n"
+    )
+    example_pass = (
+        "Api:\n  Type: AWS::Serverless::HttpApi\n  Properties:\n    Auth:\n"
+        "      DefaultAuthorizer: AWS_IAM\n      EnableIamAuthorizer: true\n"
+    )
+
+    def match(self, cfn) -> list[RuleMatch]:
+        return [*self._methods(cfn), *self._routes(cfn), *self._sam_events(cfn)]
+
+    def _methods(self, cfn) -> Iterator[RuleMatch]:
+        for name, resource in resources_of(cfn, "AWS::ApiGateway::Method"):
+            props = properties(resource)
+            if str(props.get("HttpMethod", "")).upper() == "OPTIONS":
+                continue
+            api = cfn.template["Resources"].get(referenced_resource(props.get("RestApiId")) or "")
+            if isinstance(api, dict) and properties(api).get("Policy"):
+                continue  # a resource policy controls who may call it
+            yield from _unauthorized(cfn, name, props, "method")
+
+    def _routes(self, cfn) -> Iterator[RuleMatch]:
+        for name, resource in resources_of(cfn, "AWS::ApiGatewayV2::Route"):
+            props = properties(resource)
+            key = props.get("RouteKey")
+            if not isinstance(key, str) or key.upper().startswith("OPTIONS "):
+                continue
+            api = cfn.template["Resources"].get(referenced_resource(props.get("ApiId")) or "")
+            protocol = properties(api).get("ProtocolType") if isinstance(api, dict) else None
+            websocket = protocol == "WEBSOCKET" or (protocol is None and " " not in key
+                                                    and key != "$default")
+            if websocket and key != "$connect":
+                continue  # only $connect of a WebSocket API takes an authorizer
+            yield from _unauthorized(cfn, name, props, "route")
+
+    def _sam_events(self, cfn) -> Iterator[RuleMatch]:
+        globals_ = cfn.transform_pre.get("Globals") or {}
+        for name, resource in resources_of(cfn, SAM_FUNCTION):
+            events = properties(resource).get("Events")
+            for event, spec in events.items() if isinstance(events, dict) else []:
+                if not isinstance(spec, dict) or spec.get("Type") not in ("Api", "HttpApi"):
+                    continue
+                event_props = spec.get("Properties") if isinstance(spec.get("Properties"), dict) else {}
+                if str(event_props.get("Method", "")).upper() == "OPTIONS":
+                    continue
+                auth = event_props.get("Auth") if isinstance(event_props.get("Auth"), dict) else {}
+                authorizer = auth.get("Authorizer")
+                path = ["Resources", name, "Properties", "Events", event]
+                if authorizer == "NONE":
+                    yield RuleMatch(path + ["Properties", "Auth", "Authorizer"],
+                                    f"Event '{event}' of '{name}' turns authorization off "
+                                    "(Authorizer: NONE); name an authorizer.")
+                    continue
+                if authorizer or auth.get("ResourcePolicy"):
+                    continue
+                api = self._api_of(cfn, spec["Type"], event_props, globals_)
+                if api is None or _protected(api, spec["Type"]):
+                    continue
+                yield RuleMatch(path, f"Event '{event}' of '{name}' has no authorizer and "
+                                      "its API has no DefaultAuthorizer; add Auth to the "
+                                      "API or the event (Cognito, Lambda or IAM).")
+
+    @staticmethod
+    def _api_of(cfn, event_type: str, event_props: dict, globals_: dict) -> dict | None:
+        """The API properties an event attaches to, or None when they are unknown."""
+        api_id = referenced_resource(event_props.get("RestApiId" if event_type == "Api" else "ApiId"))
+        if api_id is None:
+            if event_props.get("RestApiId") or event_props.get("ApiId"):
+                return None  # an imported API: unknown
+            implicit = globals_.get(event_type) if isinstance(globals_, dict) else None
+            return implicit if isinstance(implicit, dict) else {}
+        api = cfn.template["Resources"].get(api_id)
+        if not isinstance(api, dict):
+            return None
+        props = properties(api)
+        if props.get("DefinitionBody") or props.get("DefinitionUri"):
+            return None
+        return props
+
+
+def _protected(api: dict, event_type: str) -> bool:
+    auth = api.get("Auth") if isinstance(api.get("Auth"), dict) else {}
+    default = auth.get("DefaultAuthorizer")
+    if default and default != "NONE":
+        return True
+    return event_type == "Api" and bool(auth.get("ResourcePolicy"))
+
+
+def _unauthorized(cfn, name: str, props: dict, kind: str) -> Iterator[RuleMatch]:
+    """Matches for a Method/Route whose AuthorizationType is missing or NONE."""
+    value = props.get("AuthorizationType")
+    path = ["Resources", name, "Properties", "AuthorizationType"] if value is not None else ["Resources", name]
+    for scenario, chosen in scenarios(cfn, props, ["AuthorizationType"]):
+        candidates = literal_values(cfn, chosen.get("AuthorizationType"))
+        if candidates is None or not any(v in (None, "NONE") for v in candidates):
+            continue
+        yield RuleMatch(path, f"API {kind} '{name}' has no authorization{when(scenario)}; "
+                              "set AuthorizationType (COGNITO_USER_POOLS, CUSTOM, AWS_IAM or JWT).")
+
+
+class RequestValidation(Documented, CloudFormationLintRule):
+    id = "I9005"
+    shortdesc = "REST API methods that take a body validate it"
+    description = (
+        "Flags a POST, PUT or PATCH `AWS::ApiGateway::Method` without `RequestValidatorId`, "
+        "and a SAM `Api` event with such a method and no `RequestModel` (or one with "
+        "`ValidateBody: false`). SAM APIs defined by an OpenAPI body are not judged."
+    )
+    why = (
+        "API Gateway can reject a malformed request before it reaches (and bills) the "
+        "function. The notes list input validation at API Gateway as the application "
+        "security practice for serverless APIs."
+    )
+    seeds = ("000:481",)
+    source_url = "https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-method-request-validation.html"
+    tags = ["template", "sam", "apigateway"]
+    example_fail = "CreateItem:\n  Type: AWS::ApiGateway::Method\n  Properties: {HttpMethod: POST, ...}\n"
+    example_pass = (
+        "CreateItem:\n  Type: AWS::ApiGateway::Method\n  Properties:\n    HttpMethod: POST\n"
+        "    RequestValidatorId: !Ref BodyValidator\n"
+    )
+
+    def match(self, cfn) -> list[RuleMatch]:
+        matches = []
+        for name, resource in resources_of(cfn, "AWS::ApiGateway::Method"):
+            props = properties(resource)
+            if str(props.get("HttpMethod", "")).upper() in BODY_METHODS and not props.get("RequestValidatorId"):
+                matches.append(RuleMatch(["Resources", name, "Properties", "HttpMethod"],
+                                         f"Method '{name}' takes a body but validates none; "
+                                         "set RequestValidatorId with a request model."))
+        for name, resource in resources_of(cfn, SAM_FUNCTION):
+            events = properties(resource).get("Events")
+            for event, spec in events.items() if isinstance(events, dict) else []:
+                if not isinstance(spec, dict) or spec.get("Type") != "Api":
+                    continue
+                event_props = spec.get("Properties") if isinstance(spec.get("Properties"), dict) else {}
+                if str(event_props.get("Method", "")).upper() not in BODY_METHODS:
+                    continue
+                api_id = referenced_resource(event_props.get("RestApiId"))
+                api = cfn.template["Resources"].get(api_id) if api_id else None
+                if isinstance(api, dict) and (properties(api).get("DefinitionBody")
+                                              or properties(api).get("DefinitionUri")):
+                    continue
+                model = event_props.get("RequestModel")
+                if isinstance(model, dict) and model.get("ValidateBody") is not False:
+                    continue
+                matches.append(RuleMatch(["Resources", name, "Properties", "Events", event],
+                                         f"Event '{event}' of '{name}' takes a body but "
+                                         "validates none; add RequestModel with ValidateBody: true."))
+        return matches
+
+
+class FunctionTracing(Documented, CfnLintJsonSchema):
+    id = "I9006"
+    shortdesc = "Lambda functions are traced with X-Ray"
+    description = (
+        "Flags an `AWS::Serverless::Function` whose `Tracing` (its own or from "
+        "`Globals`) is not `Active`, and an `AWS::Lambda::Function` whose "
+        "`TracingConfig.Mode` is not `Active`."
+    )
+    why = (
+        "X-Ray traces show where a request spent its time across functions and "
+        "services; without them a slow or failing call in a distributed serverless "
+        "application is debugged by adding logs and redeploying."
+    )
+    seeds = ("002:1046-1063",)
+    source_url = "https://docs.aws.amazon.com/lambda/latest/dg/services-xray.html"
+    tags = ["template", "sam", "lambda", "xray"]
+    example_fail = "Handler:\n  Type: AWS::Serverless::Function\n  Properties: {Runtime: python3.12, ...}\n"
+    example_pass = "Globals:\n  Function:\n    Tracing: Active\n"
+
+    def __init__(self) -> None:
+        super().__init__(keywords=[f"Resources/{SAM_FUNCTION}/Properties",
+                                   f"Resources/{LAMBDA_FUNCTION}/Properties"])
+        self._schema = load_data("schemas/function_tracing.json")
+        self._use_schema_arg = False
+
+    def message(self, instance: Any, err) -> str:
+        return ("Function is not traced; set Tracing: Active (SAM, or in Globals) or "
+                "TracingConfig.Mode: Active.")
+
+
+class SamPolicyTemplates(Documented, CloudFormationLintRule):
+    id = "W9007"
+    shortdesc = "SAM functions use policy templates, not broad managed policies"
+    description = (
+        "Flags, in an `AWS::Serverless::Function`'s `Policies`, an AWS managed policy "
+        "named `*FullAccess` (or `AdministratorAccess`/`PowerUserAccess`) and an inline "
+        "Allow statement with `Action: \"*\"`. The message names the SAM policy templates "
+        "that grant the scoped equivalent."
+    )
+    why = (
+        "SAM policy templates (`S3ReadPolicy`, `SQSPollerPolicy`, `DynamoDBCrudPolicy`, "
+        "...) grant one function the actions it needs on one named resource; a "
+        "`*FullAccess` policy grants every action on every resource of the service."
+    )
+    seeds = ("002:1535-1539",)
+    source_url = "https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/serverless-policy-templates.html"
+    tags = ["template", "sam", "iam"]
+    example_fail = "    Policies:\n      - AmazonDynamoDBFullAccess\n"
+    example_pass = "    Policies:\n      - DynamoDBCrudPolicy:\n          TableName: !Ref Table\n"
+
+    _BROAD = re.compile(r"(?:^|/)(AdministratorAccess|PowerUserAccess|[\w-]*FullAccess[\w-]*)$")
+
+    def __init__(self) -> None:
+        super().__init__()
+        templates = load_data("data/sam_policy_templates.json")
+        templates.pop("_comment", None)
+        # longest word first, so "kinesisfirehose" wins over "kinesis"
+        self._templates = sorted(templates.items(), key=lambda item: -len(item[0]))
+
+    def match(self, cfn) -> list[RuleMatch]:
+        matches = []
+        for name, resource in resources_of(cfn, SAM_FUNCTION):
+            policies = properties(resource).get("Policies")
+            items = policies if isinstance(policies, list) else [policies]
+            base = ["Resources", name, "Properties", "Policies"]
+            for index, item in enumerate(items):
+                path = base + [index] if isinstance(policies, list) else base
+                matches.extend(self._check_item(cfn, name, item, path))
+        return matches
+
+    def _check_item(self, cfn, function: str, item: Any, path: list) -> Iterator[RuleMatch]:
+        for value in literal_values(cfn, item) or []:
+            if isinstance(value, str) and self._BROAD.search(value):
+                policy = self._BROAD.search(value).group(1)
+                yield RuleMatch(path, f"Function '{function}' attaches the broad managed "
+                                      f"policy {policy}; use {self._suggest(policy)} scoped "
+                                      "to the resource instead.")
+        if isinstance(item, dict) and isinstance(item.get("Statement"), (list, dict)):
+            statements = item["Statement"] if isinstance(item["Statement"], list) else [item["Statement"]]
+            for index, statement in enumerate(statements):
+                if not isinstance(statement, dict) or statement.get("Effect") != "Allow":
+                    continue
+                actions = statement.get("Action")
+                if actions in ("*", "*:*") or (isinstance(actions, list)
+                                               and any(a in ("*", "*:*") for a in actions)):
+                    where = path + ["Statement"] + ([index] if isinstance(item["Statement"], list) else [])
+                    yield RuleMatch(where + ["Action"],
+                                    f"Function '{function}' allows every action (Action: \"*\"); "
+                                    "list the actions it needs or use a SAM policy template.")
+
+    def _suggest(self, policy: str) -> str:
+        lowered = policy.lower()
+        for word, names in self._templates:
+            if word in lowered:
+                return " or ".join(names)
+        return "a SAM policy template (S3ReadPolicy, SQSPollerPolicy, DynamoDBCrudPolicy, ...)"

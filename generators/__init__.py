@@ -1,0 +1,1 @@
+"""Reference-template generators for `tmpllint new` (one module per pattern; none yet)."""

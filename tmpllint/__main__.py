@@ -1,0 +1,3 @@
+from tmpllint.cli import main
+
+main()

@@ -1,0 +1,81 @@
+"""The rule catalog: every rule's metadata and documentation, for `rules` and `explain`.
+
+The text lives on the rule classes themselves (checks/*.py); this module only collects
+it, so the documentation cannot drift from the code.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+from tmpllint.findings import CFN_LINT_SEVERITY
+
+
+@dataclass(frozen=True)
+class RuleDoc:
+    id: str
+    severity: str
+    family: str
+    shortdesc: str
+    description: str
+    source_url: str
+    source: str  # "tmpllint" or "cfn-lint"
+    why: str = ""
+    seeds: tuple[str, ...] = ()
+    example_fail: str = ""
+    example_pass: str = ""
+
+    def to_dict(self) -> dict:
+        return dict(self.__dict__, seeds=list(self.seeds))
+
+
+def _doc(rule, source: str) -> RuleDoc:
+    documented = source == "tmpllint"
+    return RuleDoc(
+        id=rule.id,
+        severity=CFN_LINT_SEVERITY.get(rule.severity, "error"),
+        family=type(rule).family() if documented else "cfn-lint",
+        shortdesc=rule.shortdesc,
+        description=rule.description,
+        source_url=rule.source_url or "",
+        source=source,
+        why=getattr(rule, "why", ""),
+        seeds=tuple(type(rule).seed_citations()) if documented else (),
+        example_fail=getattr(rule, "example_fail", ""),
+        example_pass=getattr(rule, "example_pass", ""),
+    )
+
+
+def pack_rules() -> list[RuleDoc]:
+    """tmpllint's own rules, sorted by id."""
+    import tmpllint.checks
+    from cfnlint.helpers import create_rules
+
+    return sorted((_doc(rule, "tmpllint") for rule in create_rules(tmpllint.checks)),
+                  key=lambda doc: doc.id)
+
+
+def cfn_lint_rules() -> list[RuleDoc]:
+    """cfn-lint's built-in rules, sorted by id."""
+    import cfnlint.config
+    from cfnlint.rules import Rules
+
+    rules = Rules.create_from_directory(cfnlint.config._DEFAULT_RULESDIR)
+    return sorted((_doc(rule, "cfn-lint") for rule in rules.values()), key=lambda doc: doc.id)
+
+
+def find(rule_id: str) -> tuple[RuleDoc | None, list[str]]:
+    """The documentation of `rule_id` (any case), or None and the closest known ids."""
+    wanted = rule_id.strip().upper()
+    ours = pack_rules()
+    for doc in ours:
+        if doc.id == wanted:
+            return doc, []
+    theirs = cfn_lint_rules()
+    for doc in theirs:
+        if doc.id == wanted:
+            return doc, []
+    known = [doc.id for doc in ours + theirs]
+    close = difflib.get_close_matches(wanted, known, n=5, cutoff=0.6)
+    return None, close or [doc.id for doc in ours if doc.id[:2] == wanted[:2]][:5]

@@ -1,0 +1,192 @@
+"""The command line: `tmpllint lint`, `rules` and `explain`.
+
+Exit codes (DESIGN.md "Contracts"): 0 nothing at or above `--fail-on`; 1 findings at
+or above it; 2 usage or configuration error; 3 a file could not be linted for a reason
+other than a template error. cfn-lint is imported only inside the commands that need it.
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from typing import List, Optional
+
+import typer
+
+from tmpllint import __version__
+
+app = typer.Typer(
+    help="Lint AWS CloudFormation and SAM templates against AWS best practices "
+    "(encryption, secrets, least privilege, Multi-AZ, logging, backups), on cfn-lint v1.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_FILE_ERROR = 0, 1, 2, 3
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+
+
+class Level(str, Enum):
+    error = "error"
+    warning = "warning"
+    info = "info"
+
+
+def _split(values: Optional[List[str]]) -> tuple[str, ...]:
+    """`--ignore W9001,W9002 --ignore E3` -> ("W9001", "W9002", "E3")."""
+    return tuple(part.strip().upper() for value in values or [] for part in value.split(",")
+                 if part.strip())
+
+
+def _fail(message: str, code: int = EXIT_USAGE) -> None:
+    typer.echo(f"tmpllint: error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"tmpllint {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                 help="Print the version and exit."),
+) -> None:
+    """Lint AWS CloudFormation and SAM templates against AWS best practices."""
+
+
+@app.command()
+def lint(
+    paths: Optional[List[str]] = typer.Argument(
+        None, help="Template files or folders (searched recursively for .yaml .yml .json "
+        ".template). Default: the current folder."),
+    fmt: Format = typer.Option(Format.text, "--format", "-f", help="Output format."),
+    output: Optional[str] = typer.Option(None, "--output", "-o",
+                                         help="Write the report to FILE instead of stdout."),
+    fail_on: Level = typer.Option(Level.warning, "--fail-on",
+                                  help="Exit 1 when a finding is at or above this severity."),
+    only: Optional[List[str]] = typer.Option(
+        None, "--only", help="Report only these rules (ids or prefixes like W9, repeatable "
+        "or comma-separated). Other rules are not run at all."),
+    ignore: Optional[List[str]] = typer.Option(
+        None, "--ignore", "-i", help="Skip these rules (ids or prefixes, repeatable or "
+        "comma-separated). Ignored rules are not run at all."),
+    region: Optional[List[str]] = typer.Option(
+        None, "--region", help="AWS region(s) to validate for (repeatable). Default: us-east-1."),
+    verbose: bool = typer.Option(False, "--verbose", "-v",
+                                 help="Also list clean files and files skipped as not CloudFormation."),
+) -> None:
+    """Lint templates; exit 0 when clean, 1 on findings at or above --fail-on, 2 on bad
+    usage, 3 when a file could not be linted."""
+    from tmpllint.discovery import MissingPath, discover
+    from tmpllint.findings import severity_rank
+    from tmpllint.report import render
+    from tmpllint.selection import RuleSelection
+
+    try:
+        files = discover(paths or ["."])
+    except MissingPath as missing:
+        _fail(f"path not found: {missing}")
+    regions = _split(region) and tuple(r.lower() for r in _split(region))
+    engine = _engine(regions or ("us-east-1",), RuleSelection(_split(only), _split(ignore)))
+    results = [engine.lint_path(path) for path in files]
+    color = output is None and fmt is Format.text and sys.stdout.isatty()
+    report = render(fmt.value, results, color=color, verbose=verbose)
+    if output:
+        try:
+            with open(output, "w", encoding="utf-8") as handle:
+                handle.write(report)
+        except OSError as err:
+            _fail(f"cannot write --output {output}: {err.strerror}")
+    else:
+        sys.stdout.write(report)
+    if any(result.status == "error" for result in results):
+        raise typer.Exit(EXIT_FILE_ERROR)
+    threshold = severity_rank(fail_on.value)
+    failing = any(severity_rank(finding.severity) >= threshold
+                  for result in results for finding in result.findings)
+    raise typer.Exit(EXIT_FINDINGS if failing else EXIT_OK)
+
+
+def _engine(regions, selection):
+    """Build the engine, turning a bad region into a usage error."""
+    from cfnlint.helpers import REGIONS
+
+    from tmpllint.engine import Engine
+
+    unknown = [r for r in regions if r not in REGIONS]
+    if unknown:
+        _fail(f"unknown region(s): {', '.join(unknown)} (e.g. us-east-1, eu-west-1)")
+    return Engine(regions=regions, selection=selection)
+
+
+@app.command()
+def rules(
+    fmt: Format = typer.Option(Format.text, "--format", "-f", help="Output format."),
+    all_rules: bool = typer.Option(False, "--all", help="Include cfn-lint's own rules."),
+) -> None:
+    """List every rule: id, severity, family and what it checks."""
+    import json
+
+    from tmpllint.catalog import cfn_lint_rules, pack_rules
+
+    docs = pack_rules() + (cfn_lint_rules() if all_rules else [])
+    if fmt is Format.json:
+        typer.echo(json.dumps([doc.to_dict() for doc in docs], indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(box=None, pad_edge=False, show_edge=False)
+    for column in ("id", "severity", "family", "what it checks"):
+        table.add_column(column, overflow="fold")
+    for doc in docs:
+        table.add_row(doc.id, doc.severity, doc.family, doc.shortdesc)
+    Console(highlight=False, soft_wrap=False).print(table)
+
+
+@app.command()
+def explain(rule_id: str = typer.Argument(..., metavar="ID", help="A rule id, e.g. W9002.")) -> None:
+    """Print a rule's documentation: what it checks, why, and a failing and a passing example."""
+    from tmpllint.catalog import find
+
+    doc, close = find(rule_id)
+    if doc is None:
+        hint = f" Did you mean: {', '.join(close)}?" if close else ""
+        _fail(f"unknown rule id '{rule_id}'.{hint} (`tmpllint rules` lists them all)")
+    lines = [f"{doc.id} ({doc.severity}, {doc.family}): {doc.shortdesc}", "",
+             "What it checks", _wrap(doc.description)]
+    if doc.why:
+        lines += ["", "Why it matters", _wrap(doc.why)]
+    if doc.seeds:
+        lines += ["", "From the study notes", *[f"  {seed}" for seed in doc.seeds]]
+    if doc.example_fail:
+        lines += ["", "Fails", _indent(doc.example_fail)]
+    if doc.example_pass:
+        lines += ["", "Passes", _indent(doc.example_pass)]
+    if doc.source_url:
+        lines += ["", f"More: {doc.source_url}"]
+    typer.echo("\n".join(lines))
+
+
+def _wrap(text: str) -> str:
+    import textwrap
+
+    return textwrap.fill(text, width=88, initial_indent="  ", subsequent_indent="  ")
+
+
+def _indent(snippet: str) -> str:
+    return "\n".join("    " + line for line in snippet.rstrip("\n").splitlines())
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

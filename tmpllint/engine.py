@@ -1,0 +1,208 @@
+"""Lint many files with one cfn-lint rules collection, each file on its own.
+
+Building cfn-lint's rules (imports, ~300 rule objects, schemas) is the expensive part of
+a run, so `Engine` builds the collection once and reuses it for every file. Each file
+goes through the same stages as cfn-lint's own runner (read, parse, template model,
+transform, rules, suppression), but every stage is guarded: an exception in one
+template becomes that file's `status: "error"` and the run goes on.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Iterable
+
+from tmpllint.findings import CFN_LINT_SEVERITY, FileResult, Finding
+from tmpllint.selection import RuleSelection
+
+#: Files larger than this are not parsed (CloudFormation itself accepts 1 MB).
+MAX_TEMPLATE_BYTES = 10 * 1024 * 1024
+#: How much of a file the "is this CloudFormation at all?" sniff reads.
+SNIFF_BYTES = 64 * 1024
+TEMPLATE_KEYS = ("Resources", "AWSTemplateFormatVersion")
+TMPLLINT_PACK = "tmpllint.checks"
+_RULE_CRASH = re.compile(r"processing rule (\w+): (.*)", re.S)
+
+
+class _Stage:
+    """Names the stage a file is in, so an internal error can say where it happened."""
+
+    def __init__(self) -> None:
+        self.name = "read"
+
+
+class Engine:
+    """One cfn-lint rules collection (cfn-lint's rules + tmpllint.checks) per process."""
+
+    def __init__(
+        self,
+        regions: Iterable[str] = ("us-east-1",),
+        selection: RuleSelection = RuleSelection(),
+        extra_rules: Iterable = (),
+    ) -> None:
+        from cfnlint.config import ConfigMixIn
+        from cfnlint.rules import Rules
+
+        class _IsolatedConfig(ConfigMixIn):
+            """cfn-lint config that ignores `.cfnlintrc`: tmpllint has its own config."""
+
+            def _find_config(self):
+                return "", ""
+
+        self.selection = selection
+        self.regions = list(regions)
+        self.rules = _build_rules(Rules, selection, extra_rules)
+        # cfn-lint's informational rules are off unless asked for; tmpllint reports
+        # every severity and lets --fail-on decide what fails.
+        self._config = _IsolatedConfig(regions=self.regions, include_checks=["I"])
+
+    @property
+    def rule_ids(self) -> list[str]:
+        return sorted(self.rules.keys())
+
+    def lint_path(self, path: str) -> FileResult:
+        """Lint one file. Never raises for anything the file contains."""
+        stage = _Stage()
+        try:
+            return self._lint(path, stage)
+        except RecursionError:
+            return FileResult(path, "error", error=f"internal error in {stage.name}: "
+                              "template nested too deeply (recursion limit)")
+        except Exception as err:  # noqa: BLE001 - isolation is the point
+            return FileResult(path, "error", error=f"internal error in {stage.name}: "
+                              f"{type(err).__name__}: {err}")
+
+    # -- stages ---------------------------------------------------------------------
+    def _lint(self, path: str, stage: _Stage) -> FileResult:
+        from cfnlint.decode.decode import decode_str
+
+        stage.name = "read"
+        text, problem = _read_text(path)
+        if problem is not None:
+            return _parse_error(path, problem)
+        if not any(key in text[:SNIFF_BYTES] for key in TEMPLATE_KEYS) and text.strip():
+            return FileResult(path, "skipped", skipped="not a CloudFormation template")
+
+        stage.name = "parse"
+        template, matches = decode_str(text)
+        if matches:
+            return FileResult(path, findings=self._findings(path, matches))
+        if not text.strip() or template is None:
+            return _parse_error(path, "the file is empty; a template needs Resources")
+        if not isinstance(template, dict):
+            return _parse_error(path, "a template must be a mapping (key: value) at the top")
+        if not any(key in template for key in TEMPLATE_KEYS):
+            return FileResult(path, "skipped", skipped="not a CloudFormation template")
+        return self._run_rules(path, template, stage)
+
+    def _run_rules(self, path: str, template: dict, stage: _Stage) -> FileResult:
+        from cfnlint.runner.template.runner import _check_metadata_directives, _dedup
+        from cfnlint.template import Template
+
+        stage.name = "template model"
+        self._config.set_template_args(template)
+        cfn = Template(path, template, self.regions)
+        stage.name = "transform"
+        matches = list(cfn.transform())
+        if not matches and cfn.template is not None:
+            stage.name = "rules"
+            found = self.rules.run(filename=path, cfn=cfn, config=self._config)
+            stage.name = "suppression"
+            matches = list(_dedup(_check_metadata_directives(found, cfn, self._config)))
+        stage.name = "report"
+        result = FileResult(path, findings=self._findings(path, matches))
+        crashes = [m for m in matches if m.rule.id == "E0002"]
+        if crashes:
+            result.status = "error"
+            result.error = "; ".join(_crash_text(m.message) for m in crashes)
+        return result
+
+    def _findings(self, path: str, matches) -> list[Finding]:
+        findings = {
+            _to_finding(path, match)
+            for match in matches
+            if match.rule.id != "E0002" and self.selection.enabled(match.rule.id)
+        }
+        return sorted(findings)
+
+
+def _build_rules(rules_cls, selection: RuleSelection, extra_rules: Iterable):
+    """cfn-lint's rules plus our pack, minus every rule the selection turns off.
+
+    Removing a rule (instead of filtering its matches afterwards) is what makes
+    `--ignore` an escape hatch from a slow rule. A parent rule that an enabled child
+    needs to run (cfn-lint's schema rules run their children) is kept; its own
+    matches are filtered out later.
+    """
+    import cfnlint.config
+
+    everything = rules_cls.create_from_directory(cfnlint.config._DEFAULT_RULESDIR)
+    everything.update(rules_cls.create_from_module(TMPLLINT_PACK))
+    for rule in extra_rules:
+        everything.register(rule)
+    keep = {rule_id for rule_id in everything if selection.enabled(rule_id)}
+    pending = list(keep)
+    while pending:
+        rule = everything.get(pending.pop())
+        for parent in getattr(rule, "parent_rules", []) or []:
+            if parent in everything and parent not in keep:
+                keep.add(parent)
+                pending.append(parent)
+    keep.add("E0002")  # reports a crashing rule; turned into a per-file error
+    return rules_cls({rule_id: everything[rule_id] for rule_id in keep if rule_id in everything})
+
+
+def _read_text(path: str) -> tuple[str, str | None]:
+    """The file as text, or a reason it cannot be a template (size, binary, encoding)."""
+    size = Path(path).stat().st_size
+    if size > MAX_TEMPLATE_BYTES:
+        with open(path, "rb") as handle:
+            head = handle.read(SNIFF_BYTES).decode("utf-8", "replace")
+        if not any(key in head for key in TEMPLATE_KEYS):
+            return "", None  # a large non-template (data file): the sniff skips it
+        return "", (f"the file is {size / 1_048_576:.1f} MB; CloudFormation accepts "
+                    f"templates up to 1 MB and tmpllint reads up to "
+                    f"{MAX_TEMPLATE_BYTES // 1_048_576} MB, so it was not parsed")
+    data = Path(path).read_bytes()
+    if b"\x00" in data:
+        return "", "the file is binary (it contains NUL bytes), not a template"
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        return "", f"the file is not UTF-8 text (byte {err.start})"
+    return text, None
+
+
+def _parse_error(path: str, message: str) -> FileResult:
+    finding = Finding(path=path, line=1, column=1, end_line=1, end_column=1, rule="E0000",
+                      severity="error", message=message, resource=None, source="cfn-lint")
+    return FileResult(path, findings=[finding])
+
+
+def _crash_text(message: str) -> str:
+    found = _RULE_CRASH.search(message)
+    if not found:
+        return f"internal error in rules: {message}"
+    detail = found.group(2).strip().strip("'\"")
+    return f"internal error in rule {found.group(1)}: {detail}"
+
+
+def _to_finding(path: str, match) -> Finding:
+    rule_path = getattr(match, "path", None) or ()
+    resource = None
+    if len(rule_path) >= 2 and rule_path[0] == "Resources":
+        resource = str(rule_path[1])
+    module = type(match.rule).__module__
+    return Finding(
+        path=path,
+        line=int(match.linenumber),
+        column=int(match.columnnumber),
+        end_line=int(match.linenumberend),
+        end_column=int(match.columnnumberend),
+        rule=match.rule.id,
+        severity=CFN_LINT_SEVERITY.get(match.rule.severity, "error"),
+        message=str(match.message),
+        resource=resource,
+        source="tmpllint" if module.startswith(TMPLLINT_PACK) else "cfn-lint",
+    )

@@ -1,0 +1,32 @@
+"""`--format json`: version 1 of the JSON contract in DESIGN.md ("Contracts").
+
+Files that are not CloudFormation are listed under `skipped` (an addition to the
+contract: `files` keeps only "ok" and "error" statuses).
+"""
+
+from __future__ import annotations
+
+import json
+
+from tmpllint import __version__
+from tmpllint.findings import FileResult, summarize
+
+
+def render(results: list[FileResult], *, color: bool = False, verbose: bool = False) -> str:
+    document = {
+        "version": 1,
+        "tool": {"name": "tmpllint", "version": __version__},
+        "files": [
+            {"path": result.path, "status": result.status, "error": result.error}
+            for result in results
+            if result.status != "skipped"
+        ],
+        "skipped": [
+            {"path": result.path, "reason": result.skipped}
+            for result in results
+            if result.status == "skipped"
+        ],
+        "findings": [finding.to_dict() for result in results for finding in result.findings],
+        "summary": summarize(results),
+    }
+    return json.dumps(document, indent=2) + "\n"
