@@ -83,13 +83,24 @@ def scenarios(cfn, obj: Any, names: list[str] | None = None) -> Iterator[tuple[d
     """(scenario, value) for each way the conditions of `obj` can resolve.
 
     `scenario` is None when no condition is involved, else {"IsProd": False, ...};
-    `AWS::NoValue` branches come back with the property removed.
+    `AWS::NoValue` branches come back with the property removed. With `names`, only
+    those properties are looked at, and a scenario that removes all of them still
+    comes back (as {}), which cfn-lint's own helper drops.
     """
     if not isinstance(obj, (dict, list)):
         yield None, obj
         return
-    for item in cfn.get_object_without_conditions(obj, names or []):
+    results = cfn.get_object_without_conditions(obj, names or [])
+    for item in results:
         yield item["Scenario"], item["Object"]
+    if names and isinstance(obj, dict):
+        seen = [item["Scenario"] for item in results]
+        every = cfn.get_conditions_scenarios_from_object({n: obj.get(n) for n in names})
+        for scenario in every:
+            if scenario not in seen:
+                yield scenario, {}
+        if not every and not results:
+            yield None, {}
 
 
 def when(scenario: dict | None) -> str:
@@ -177,3 +188,70 @@ def references_in(value: Any) -> set[str]:
             if isinstance(text, str):
                 found.update(match.group(1) for match in _SUB_REF.finditer(text))
     return found
+
+
+#: At most this many parameter-value combinations are validated per resource.
+MAX_PARAMETER_VARIANTS = 16
+
+
+def _parameter_candidates(parameters: dict, name: str) -> list[Any]:
+    parameter = parameters.get(name)
+    if parameter is None:
+        return []
+    found = [] if getattr(parameter, "default", None) is None else [parameter.default]
+    for value in getattr(parameter, "allowed_values", None) or []:
+        if value not in found:
+            found.append(value)
+    return found
+
+
+def parameter_variants(parameters: dict, instance: Any) -> list[Any]:
+    """`instance` with each `Ref` to a parameter replaced by its Default or an AllowedValue.
+
+    RULES.md judges a `Ref` to a parameter by its `Default` and `AllowedValues`; cfn-lint's
+    schema rules leave the `Ref` unresolved, so the schema rules validate these variants.
+    """
+    import copy
+
+    refs = [
+        (path, _parameter_candidates(parameters, node["Ref"]))
+        for path, node in walk(instance)
+        if isinstance(node, dict) and set(node) == {"Ref"} and isinstance(node["Ref"], str)
+    ]
+    refs = [(path, values) for path, values in refs if values and path]
+    variants = [instance]
+    for path, values in refs:
+        grown = []
+        for variant in variants:
+            for value in values:
+                changed = copy.deepcopy(variant)
+                holder = changed
+                for key in path[:-1]:
+                    holder = holder[key]
+                holder[path[-1]] = value
+                grown.append(changed)
+        variants = grown[:MAX_PARAMETER_VARIANTS]
+    return variants
+
+
+def _schema_rule_base():
+    from cfnlint.rules.jsonschema.CfnLintJsonSchema import CfnLintJsonSchema
+
+    class ParameterAwareSchema(CfnLintJsonSchema):
+        """A `CfnLintJsonSchema` rule with its own schema in `checks/schemas/`, that
+        judges a `Ref` to a parameter by the parameter's Default and AllowedValues."""
+
+        def __init__(self, keywords: list[str], schema_file: str) -> None:
+            super().__init__(keywords=keywords)
+            self._schema = load_data(f"schemas/{schema_file}")
+            self._use_schema_arg = False
+
+        def validate(self, validator, keywords, instance, schema):
+            parameters = getattr(validator.context, "parameters", {}) or {}
+            for variant in parameter_variants(parameters, instance):
+                yield from super().validate(validator, keywords, variant, schema)
+
+    return ParameterAwareSchema
+
+
+ParameterAwareSchema = _schema_rule_base()

@@ -14,11 +14,11 @@ import re
 from typing import Any, Iterator
 
 from cfnlint.rules import CloudFormationLintRule, RuleMatch
-from cfnlint.rules.jsonschema.CfnLintJsonSchema import CfnLintJsonSchema
 
 from tmpllint.checks.base import (
     ASYNC_EVENT_TYPES,
     Documented,
+    ParameterAwareSchema,
     literal_values,
     load_data,
     properties,
@@ -416,7 +416,7 @@ class RequestValidation(Documented, CloudFormationLintRule):
         return matches
 
 
-class FunctionTracing(Documented, CfnLintJsonSchema):
+class FunctionTracing(Documented, ParameterAwareSchema):
     id = "I9006"
     shortdesc = "Lambda functions are traced with X-Ray"
     description = (
@@ -437,9 +437,8 @@ class FunctionTracing(Documented, CfnLintJsonSchema):
 
     def __init__(self) -> None:
         super().__init__(keywords=[f"Resources/{SAM_FUNCTION}/Properties",
-                                   f"Resources/{LAMBDA_FUNCTION}/Properties"])
-        self._schema = load_data("schemas/function_tracing.json")
-        self._use_schema_arg = False
+                                   f"Resources/{LAMBDA_FUNCTION}/Properties"],
+                         schema_file="function_tracing.json")
 
     def message(self, instance: Any, err) -> str:
         return ("Function is not traced; set Tracing: Active (SAM, or in Globals) or "

@@ -141,16 +141,36 @@ def _build_rules(rules_cls, selection: RuleSelection, extra_rules: Iterable):
     everything.update(rules_cls.create_from_module(TMPLLINT_PACK))
     for rule in extra_rules:
         everything.register(rule)
+    parents: dict[str, set[str]] = {}
+    for rule_id, rule in everything.items():
+        for parent in rule.parent_rules or []:
+            parents.setdefault(rule_id, set()).add(parent)
+        for child in rule.child_rules or {}:
+            parents.setdefault(child, set()).add(rule_id)
+    keyword_rules = {rule_id: list(getattr(rule, "keywords", []) or [])
+                     for rule_id, rule in everything.items() if getattr(rule, "keywords", None)}
+    for rule_id, keywords in keyword_rules.items():
+        # schema rules are reached by walking down the template: "Resources" (E3001),
+        # then "Resources/*" (E3002), then "Resources/<Type>/Properties" (ours)
+        parents.setdefault(rule_id, set()).update(
+            other for other, theirs in keyword_rules.items()
+            if other != rule_id and any(_covers(t, k) for t in theirs for k in keywords))
     keep = {rule_id for rule_id in everything if selection.enabled(rule_id)}
     pending = list(keep)
     while pending:
-        rule = everything.get(pending.pop())
-        for parent in getattr(rule, "parent_rules", []) or []:
+        for parent in parents.get(pending.pop(), ()):
             if parent in everything and parent not in keep:
                 keep.add(parent)
                 pending.append(parent)
     keep.add("E0002")  # reports a crashing rule; turned into a per-file error
     return rules_cls({rule_id: everything[rule_id] for rule_id in keep if rule_id in everything})
+
+
+def _covers(outer: str, inner: str) -> bool:
+    """True when keyword path `outer` is a strict prefix of `inner` (`*` matches a part)."""
+    outer_parts, inner_parts = outer.split("/"), inner.split("/")
+    return len(outer_parts) < len(inner_parts) and all(
+        o == "*" or o == i for o, i in zip(outer_parts, inner_parts))
 
 
 def _read_text(path: str) -> tuple[str, str | None]:
