@@ -104,7 +104,9 @@ class Engine:
         self._config.set_template_args(template)
         cfn = Template(path, template, self.regions)
         stage.name = "transform"
-        matches = list(cfn.transform())
+        # nothing to transform when Resources is not a mapping (cfn-lint's SAM Globals
+        # merge crashes on it); the rules report the broken section instead
+        matches = list(cfn.transform()) if isinstance(template.get("Resources"), dict) else []
         if not matches and cfn.template is not None:
             stage.name = "rules"
             found = self.rules.run(filename=path, cfn=cfn, config=self._config)
@@ -180,7 +182,7 @@ def _read_text(path: str) -> tuple[str, str | None]:
         with open(path, "rb") as handle:
             head = handle.read(SNIFF_BYTES).decode("utf-8", "replace")
         if not any(key in head for key in TEMPLATE_KEYS):
-            return "", None  # a large non-template (data file): the sniff skips it
+            return head, None  # a large data file: the head alone, which the sniff skips
         return "", (f"the file is {size / 1_048_576:.1f} MB; CloudFormation accepts "
                     f"templates up to 1 MB and tmpllint reads up to "
                     f"{MAX_TEMPLATE_BYTES // 1_048_576} MB, so it was not parsed")

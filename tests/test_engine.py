@@ -1,0 +1,176 @@
+"""The engine: bad input never crashes a run, and one broken file never stops the rest."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+from cfnlint.rules import CloudFormationLintRule
+from typer.testing import CliRunner
+
+from conftest import ROOT
+
+GOOD = "Resources:\n  Topic:\n    Type: AWS::SNS::Topic\n"
+
+
+class ExplodingRule(CloudFormationLintRule):
+    """Test-only rule that raises on any template with a queue."""
+
+    id = "E9990"
+    shortdesc = "test rule that raises"
+    description = shortdesc
+
+    def match(self, cfn):
+        if cfn.get_resources(["AWS::SQS::Queue"]):
+            raise ValueError("boom")
+        return []
+
+
+@pytest.fixture(scope="module")
+def exploding_engine():
+    from tmpllint.engine import Engine
+
+    return Engine(extra_rules=[ExplodingRule()])
+
+
+def _lint(engine, tmp_path, name: str, content) -> "FileResult":
+    path = tmp_path / name
+    path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+    started = time.monotonic()
+    result = engine.lint_path(str(path))
+    assert time.monotonic() - started < 30, f"{name} took too long"
+    return result
+
+
+def _rules(result) -> list[tuple[str, int]]:
+    return [(finding.rule, finding.line) for finding in result.findings]
+
+
+def test_empty_file_is_a_parse_finding(engine, tmp_path):
+    result = _lint(engine, tmp_path, "empty.yaml", "")
+    assert result.status == "ok" and _rules(result) == [("E0000", 1)]
+    assert "empty" in result.findings[0].message
+
+
+def test_binary_file_is_a_parse_finding(engine, tmp_path):
+    result = _lint(engine, tmp_path, "binary.yaml", b"\x00\x01\xff\xfeResources")
+    assert _rules(result) == [("E0000", 1)]
+    assert "binary" in result.findings[0].message
+
+
+def test_tab_indent_is_a_parse_finding_at_its_line(engine, tmp_path):
+    result = _lint(engine, tmp_path, "tabs.yaml", "Resources:\n\tTopic:\n    Type: AWS::SNS::Topic\n")
+    assert _rules(result) == [("E0000", 2)]
+
+
+def test_type_as_a_mapping_is_a_finding(engine, tmp_path):
+    result = _lint(engine, tmp_path, "type.yaml", "Resources:\n  T:\n    Type: {a: b}\n")
+    assert result.status == "ok"
+    assert ("E3001", 3) in _rules(result)
+
+
+def test_empty_resources_is_a_finding(engine, tmp_path):
+    result = _lint(engine, tmp_path, "sam.yaml",
+                   "Transform: AWS::Serverless-2016-10-31\nResources:\n")
+    assert result.status == "ok"
+    assert {rule for rule, _ in _rules(result)} == {"E1001", "E3001"}
+
+
+def test_duplicate_keys_are_parse_findings(engine, tmp_path):
+    result = _lint(engine, tmp_path, "dup.yaml", GOOD + "  Topic:\n    Type: AWS::SQS::Queue\n")
+    assert _rules(result) == [("E0000", 2), ("E0000", 4)]
+
+
+def test_alias_bomb_is_refused_quickly(engine, tmp_path):
+    levels = ['  a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for index, name in enumerate("bcdefghi"):
+        previous = "abcdefghi"[index]
+        levels.append(f"  {name}: &{name} [" + ",".join([f"*{previous}"] * 9) + "]")
+    text = "Metadata:\n" + "\n".join(levels) + "\n" + GOOD
+    result = _lint(engine, tmp_path, "bomb.yaml", text)
+    assert _rules(result) == [("E0000", 1)]
+    assert "alias" in result.findings[0].message
+
+
+def test_fifty_megabyte_template_is_refused_without_parsing(engine, tmp_path):
+    big = GOOD + "Metadata:\n  Blob: " + "x" * (50 * 1024 * 1024) + "\n"
+    result = _lint(engine, tmp_path, "big.yaml", big)
+    assert _rules(result) == [("E0000", 1)]
+    assert "50.0 MB" in result.findings[0].message
+
+
+def test_large_file_that_is_not_a_template_is_skipped(engine, tmp_path):
+    result = _lint(engine, tmp_path, "data.json", "[" + "1," * (6 * 1024 * 1024) + "1]")
+    assert result.status == "skipped"
+
+
+def test_utf8_bom_and_crlf_line_ends_are_read(engine, tmp_path):
+    text = "\ufeffResources:\r\n  Jobs:\r\n    Type: AWS::SQS::Queue\r\n"
+    result = _lint(engine, tmp_path, "bom.yaml", text)
+    assert result.status == "ok"
+    assert ("W9003", 2) in _rules(result)
+
+
+def test_yaml_that_is_not_cloudformation_is_skipped(engine, tmp_path):
+    result = _lint(engine, tmp_path, "compose.yaml", "services:\n  web:\n    image: nginx\n")
+    assert result.status == "skipped"
+
+
+def test_a_crashing_rule_becomes_a_per_file_error(exploding_engine, tmp_path):
+    result = _lint(exploding_engine, tmp_path, "queue.yaml",
+                   "Resources:\n  Jobs:\n    Type: AWS::SQS::Queue\n")
+    assert result.status == "error"
+    assert result.error == "internal error in rule E9990: boom"
+    assert ("W9003", 2) in _rules(result)  # the other rules still ran
+
+
+def test_the_files_after_a_crash_are_linted(exploding_engine, tmp_path):
+    crash = _lint(exploding_engine, tmp_path, "queue.yaml", "Resources:\n  J:\n    Type: AWS::SQS::Queue\n")
+    fine = _lint(exploding_engine, tmp_path, "topic.yaml", GOOD)
+    assert (crash.status, fine.status) == ("error", "ok")
+
+
+def test_cli_exits_3_when_a_file_could_not_be_linted(exploding_engine, tmp_path, monkeypatch):
+    import tmpllint.cli
+
+    (tmp_path / "a.yaml").write_text("Resources:\n  J:\n    Type: AWS::SQS::Queue\n")
+    (tmp_path / "b.yaml").write_text(GOOD)
+    monkeypatch.setattr(tmpllint.cli, "_engine", lambda regions, selection: exploding_engine)
+    result = CliRunner().invoke(tmpllint.cli.app, ["lint", str(tmp_path), "-f", "json"])
+    assert result.exit_code == 3
+    report = json.loads(result.stdout)
+    assert [(f["path"].rsplit("/", 1)[-1], f["status"]) for f in report["files"]] == [
+        ("a.yaml", "error"), ("b.yaml", "ok")]
+    assert report["files"][0]["error"] == "internal error in rule E9990: boom"
+
+
+def test_ignored_rules_are_not_in_the_collection():
+    from tmpllint.engine import Engine
+    from tmpllint.selection import RuleSelection
+
+    engine = Engine(selection=RuleSelection(ignore=("W9003", "E3007")))
+    assert "W9003" not in engine.rule_ids
+    assert "E3007" not in engine.rule_ids
+    assert "W9002" in engine.rule_ids
+
+
+def test_ignored_parent_rules_run_for_their_children_but_report_nothing(tmp_path):
+    from tmpllint.engine import Engine
+    from tmpllint.selection import RuleSelection
+
+    engine = Engine(selection=RuleSelection(ignore=("E3",)))
+    assert "E3002" in engine.rule_ids  # walks resource properties down to I9006
+    path = tmp_path / "t.yaml"
+    path.write_text("Resources:\n  T:\n    Type: AWS::SNS::Topic\n    Properties: {Nope: 1}\n")
+    assert [f.rule for f in engine.lint_path(str(path)).findings
+            if f.rule.startswith("E3")] == []
+
+
+def test_only_keeps_the_parents_a_schema_rule_needs_but_reports_only_it(tmp_path):
+    from tmpllint.engine import Engine
+    from tmpllint.selection import RuleSelection
+
+    engine = Engine(selection=RuleSelection(only=("I9006",)))
+    path = ROOT / "fixtures/checks/I9006/fail_globals.yaml"
+    assert {f.rule for f in engine.lint_path(str(path)).findings} == {"I9006"}
