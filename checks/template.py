@@ -109,7 +109,7 @@ class AsyncFailureDestination(Documented, CloudFormationLintRule):
             events = properties(resource).get("Events")
             async_events = [
                 event for event, spec in (events.items() if isinstance(events, dict) else [])
-                if isinstance(spec, dict) and spec.get("Type") in ASYNC_EVENT_TYPES
+                if isinstance(spec, dict) and _is_one_of(spec.get("Type"), ASYNC_EVENT_TYPES)
             ]
             if not async_events and name not in invoke_configs:
                 continue
@@ -162,7 +162,7 @@ class AsyncFailureDestination(Documented, CloudFormationLintRule):
             props = properties(resource)
             principal = props.get("Principal")
             function = referenced_resource(props.get("FunctionName"))
-            if function and principal in self._ASYNC_PRINCIPALS:
+            if function and _is_one_of(principal, self._ASYNC_PRINCIPALS):
                 callers.setdefault(function, f"{principal} via permission '{name}'")
         for name, resource in resources_of(cfn, "AWS::SNS::Subscription"):
             props = properties(resource)
@@ -175,6 +175,11 @@ class AsyncFailureDestination(Documented, CloudFormationLintRule):
                 if function:
                     callers.setdefault(function, f"EventBridge rule '{name}'")
         return callers
+
+
+def _is_one_of(value: Any, choices) -> bool:
+    """`value in choices` for a value that may be a mapping (an intrinsic function)."""
+    return isinstance(value, str) and value in choices
 
 
 def _on_failure(config: Any) -> bool:

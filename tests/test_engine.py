@@ -174,3 +174,62 @@ def test_only_keeps_the_parents_a_schema_rule_needs_but_reports_only_it(tmp_path
     engine = Engine(selection=RuleSelection(only=("I9006",)))
     path = ROOT / "fixtures/checks/I9006/fail_globals.yaml"
     assert {f.rule for f in engine.lint_path(str(path)).findings} == {"I9006"}
+
+
+SUPPRESSED = """\
+Resources:
+  Jobs:
+    Type: AWS::SQS::Queue
+    Metadata:
+      cfn-lint:
+        config:
+          ignore_checks: [W9003]
+  Other:
+    Type: AWS::SQS::Queue
+"""
+
+
+def test_resource_metadata_ignore_checks_suppresses_our_rules(engine, tmp_path):
+    result = _lint(engine, tmp_path, "queues.yaml", SUPPRESSED)
+    assert [(f.rule, f.resource) for f in result.findings if f.rule == "W9003"] == [
+        ("W9003", "Other")]
+
+
+def test_template_metadata_ignore_checks_suppresses_our_rules(engine, tmp_path):
+    text = SUPPRESSED + "Metadata:\n  cfn-lint:\n    config:\n      ignore_checks: [W9003]\n"
+    result = _lint(engine, tmp_path, "queues.yaml", text)
+    assert [f for f in result.findings if f.rule == "W9003"] == []
+
+
+@pytest.mark.parametrize("section", ["Parameters", "Globals", "Resources"])
+def test_sam_template_with_an_empty_section_is_linted_not_crashed(engine, tmp_path, section):
+    text = ("Transform: AWS::Serverless-2016-10-31\n" + f"{section}:\n"
+            + ("" if section == "Resources" else GOOD))
+    result = _lint(engine, tmp_path, "sam.yaml", text)
+    assert result.status in ("ok", "error")
+    assert result.error is None or "transform" not in result.error
+    assert result.findings, "the empty section is reported as a finding"
+
+
+def test_intrinsic_where_a_string_belongs_does_not_crash_our_rules(engine, tmp_path):
+    text = """\
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: app.handler
+      CodeUri: src/
+      Events:
+        Odd:
+          Type: {Ref: EventType}
+  Perm:
+    Type: AWS::Lambda::Permission
+    Properties:
+      Action: lambda:InvokeFunction
+      FunctionName: !Ref Fn
+      Principal: {Ref: AWS::AccountId}
+"""
+    result = _lint(engine, tmp_path, "odd.yaml", text)
+    assert result.error is None

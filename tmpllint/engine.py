@@ -9,6 +9,7 @@ template becomes that file's `status: "error"` and the run goes on.
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 from typing import Iterable
@@ -22,6 +23,7 @@ MAX_TEMPLATE_BYTES = 10 * 1024 * 1024
 SNIFF_BYTES = 64 * 1024
 TEMPLATE_KEYS = ("Resources", "AWSTemplateFormatVersion")
 TMPLLINT_PACK = "tmpllint.checks"
+MAPPING_SECTIONS = ("Parameters", "Globals", "Mappings", "Conditions", "Resources", "Outputs")
 _RULE_CRASH = re.compile(r"processing rule (\w+): (.*)", re.S)
 
 
@@ -104,9 +106,12 @@ class Engine:
         self._config.set_template_args(template)
         cfn = Template(path, template, self.regions)
         stage.name = "transform"
-        # nothing to transform when Resources is not a mapping (cfn-lint's SAM Globals
-        # merge crashes on it); the rules report the broken section instead
-        matches = list(cfn.transform()) if isinstance(template.get("Resources"), dict) else []
+        # cfn-lint's SAM Globals merge crashes on a section that is not a mapping
+        # (`Parameters:` left empty, say); such a template is not transformed and the
+        # rules report the broken section instead
+        sections_ok = all(isinstance(template[key], dict) for key in MAPPING_SECTIONS
+                          if key in template) and isinstance(template.get("Resources"), dict)
+        matches = list(cfn.transform()) if sections_ok else []
         if not matches and cfn.template is not None:
             stage.name = "rules"
             found = self.rules.run(filename=path, cfn=cfn, config=self._config)
@@ -206,7 +211,11 @@ def _crash_text(message: str) -> str:
     found = _RULE_CRASH.search(message)
     if not found:
         return f"internal error in rules: {message}"
-    detail = found.group(2).strip().strip("'\"")
+    detail = found.group(2).strip()
+    try:  # cfn-lint puts the exception text in as a Python repr
+        detail = str(ast.literal_eval(detail))
+    except (ValueError, SyntaxError):
+        pass
     return f"internal error in rule {found.group(1)}: {detail}"
 
 
