@@ -327,9 +327,12 @@ class ApiAuthorization(Documented, CloudFormationLintRule):
                 api = self._api_of(cfn, spec["Type"], event_props, globals_)
                 if api is None or _protected(api, spec["Type"]):
                     continue
+                api_key = auth.get("ApiKeyRequired") or (api.get("Auth") or {}).get("ApiKeyRequired")
+                hint = (" (an API key identifies a caller but does not authorize it)"
+                        if api_key else "")
                 yield RuleMatch(path, f"Event '{event}' of '{name}' has no authorizer and "
-                                      "its API has no DefaultAuthorizer; add Auth to the "
-                                      "API or the event (Cognito, Lambda or IAM).")
+                                      f"its API has no DefaultAuthorizer{hint}; add Auth to "
+                                      "the API or the event (Cognito, Lambda or IAM).")
 
     @staticmethod
     def _api_of(cfn, event_type: str, event_props: dict, globals_: dict) -> dict | None:

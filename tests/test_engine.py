@@ -131,14 +131,15 @@ def test_the_files_after_a_crash_are_linted(exploding_engine, tmp_path):
     assert (crash.status, fine.status) == ("error", "ok")
 
 
-def test_cli_exits_3_when_a_file_could_not_be_linted(exploding_engine, tmp_path, monkeypatch):
+def test_cli_fails_with_1_and_reports_the_file_when_a_rule_crashes(exploding_engine, tmp_path, monkeypatch):
     import tmpllint.cli
 
     (tmp_path / "a.yaml").write_text("Resources:\n  J:\n    Type: AWS::SQS::Queue\n")
     (tmp_path / "b.yaml").write_text(GOOD)
     monkeypatch.setattr(tmpllint.cli, "_engine", lambda regions, selection: exploding_engine)
-    result = CliRunner().invoke(tmpllint.cli.app, ["lint", str(tmp_path), "-f", "json"])
-    assert result.exit_code == 3
+    result = CliRunner().invoke(tmpllint.cli.app, ["lint", str(tmp_path), "-f", "json",
+                                                   "--fail-on", "error"])
+    assert result.exit_code == 1
     report = json.loads(result.stdout)
     assert [(f["path"].rsplit("/", 1)[-1], f["status"]) for f in report["files"]] == [
         ("a.yaml", "error"), ("b.yaml", "ok")]
@@ -233,3 +234,27 @@ Resources:
 """
     result = _lint(engine, tmp_path, "odd.yaml", text)
     assert result.error is None
+
+
+def test_unreadable_file_is_a_read_error_and_exit_3(engine, tmp_path):
+    import os
+
+    import tmpllint.cli
+
+    path = tmp_path / "locked.yaml"
+    path.write_text(GOOD)
+    path.chmod(0)
+    if os.access(path, os.R_OK):
+        pytest.skip("running as a user who can read any file (root)")
+    result = engine.lint_path(str(path))
+    assert (result.status, result.error_kind) == ("error", "read")
+    assert tmpllint.cli.exit_code([result], "error") == 3
+
+
+def test_vanished_file_is_a_read_error(engine, tmp_path):
+    import tmpllint.cli
+
+    result = engine.lint_path(str(tmp_path / "gone.yaml"))
+    assert (result.status, result.error_kind) == ("error", "read")
+    assert result.error.startswith("cannot read the file: ")
+    assert tmpllint.cli.exit_code([result], "error") == 3

@@ -1,8 +1,8 @@
 """The command line: `tmpllint lint`, `rules` and `explain`.
 
 Exit codes (DESIGN.md "Contracts"): 0 nothing at or above `--fail-on`; 1 findings at
-or above it; 2 usage or configuration error; 3 a file could not be linted for a reason
-other than a template error. cfn-lint is imported only inside the commands that need it.
+or above it (or cfn-lint crashed on a template's content); 2 usage or configuration
+error; 3 a file could not be read. cfn-lint is imported only inside the commands that need it.
 """
 
 from __future__ import annotations
@@ -84,10 +84,9 @@ def lint(
     verbose: bool = typer.Option(False, "--verbose", "-v",
                                  help="Also list clean files and files skipped as not CloudFormation."),
 ) -> None:
-    """Lint templates; exit 0 when clean, 1 on findings at or above --fail-on, 2 on bad
-    usage, 3 when a file could not be linted."""
+    """Lint templates; exit 0 when clean, 1 on findings at or above --fail-on (or a
+    template cfn-lint crashed on), 2 on bad usage, 3 when a file could not be read."""
     from tmpllint.discovery import MissingPath, discover
-    from tmpllint.findings import severity_rank
     from tmpllint.report import render
     from tmpllint.selection import RuleSelection
 
@@ -108,12 +107,22 @@ def lint(
             _fail(f"cannot write --output {output}: {err.strerror}")
     else:
         sys.stdout.write(report)
-    if any(result.status == "error" for result in results):
-        raise typer.Exit(EXIT_FILE_ERROR)
-    threshold = severity_rank(fail_on.value)
-    failing = any(severity_rank(finding.severity) >= threshold
-                  for result in results for finding in result.findings)
-    raise typer.Exit(EXIT_FINDINGS if failing else EXIT_OK)
+    raise typer.Exit(exit_code(results, fail_on.value))
+
+
+def exit_code(results, fail_on: str) -> int:
+    """3 when a file could not be read; 1 when a finding reaches `fail_on` or when
+    cfn-lint or a rule crashed on a template (the template is at fault, and a file
+    that was not fully linted never passes a gate); else 0."""
+    from tmpllint.findings import severity_rank
+
+    if any(result.error_kind == "read" for result in results):
+        return EXIT_FILE_ERROR
+    threshold = severity_rank(fail_on)
+    failing = any(result.error_kind == "crash" for result in results) or any(
+        severity_rank(finding.severity) >= threshold
+        for result in results for finding in result.findings)
+    return EXIT_FINDINGS if failing else EXIT_OK
 
 
 def _engine(regions, selection):

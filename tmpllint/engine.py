@@ -68,12 +68,15 @@ class Engine:
         stage = _Stage()
         try:
             return self._lint(path, stage)
+        except OSError as err:
+            return FileResult(path, "error", error=f"cannot read the file: {err.strerror or err}",
+                              error_kind="read")
         except RecursionError:
             return FileResult(path, "error", error=f"internal error in {stage.name}: "
-                              "template nested too deeply (recursion limit)")
+                              "template nested too deeply (recursion limit)", error_kind="crash")
         except Exception as err:  # noqa: BLE001 - isolation is the point
             return FileResult(path, "error", error=f"internal error in {stage.name}: "
-                              f"{type(err).__name__}: {err}")
+                              f"{type(err).__name__}: {err}", error_kind="crash")
 
     # -- stages ---------------------------------------------------------------------
     def _lint(self, path: str, stage: _Stage) -> FileResult:
@@ -121,7 +124,7 @@ class Engine:
         result = FileResult(path, findings=self._findings(path, matches))
         crashes = [m for m in matches if m.rule.id == "E0002"]
         if crashes:
-            result.status = "error"
+            result.status, result.error_kind = "error", "crash"
             result.error = "; ".join(_crash_text(m.message) for m in crashes)
         return result
 

@@ -60,13 +60,17 @@ class FileResult:
     """What happened to one file: linted (with findings), skipped, or an error.
 
     `status` is "ok", "error" or "skipped"; `error` says why a file could not be
-    linted (a crash inside cfn-lint or a rule), `skipped` why it was not a template.
+    linted and `error_kind` what kind of reason it is: "crash" (cfn-lint or a rule
+    raised on what the template contains, so the template is at fault and the run
+    fails like a finding) or "read" (the file could not be read at all: exit code 3).
+    `skipped` says why a file was not a template.
     """
 
     path: str
     status: str = "ok"
     findings: list[Finding] = field(default_factory=list)
     error: str | None = None
+    error_kind: str | None = None
     skipped: str | None = None
 
 
