@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from typing import Any, Iterator
 
+from cfnlint.rules.jsonschema.CfnLintJsonSchema import CfnLintJsonSchema
+
 #: The study notes, by the three-digit prefix that RULES.md cites them with.
 SEED_FILES = {
     "000": "seeds/000_9237e2f645326144.txt",
@@ -234,24 +236,16 @@ def parameter_variants(parameters: dict, instance: Any) -> list[Any]:
     return variants
 
 
-def _schema_rule_base():
-    from cfnlint.rules.jsonschema.CfnLintJsonSchema import CfnLintJsonSchema
+class ParameterAwareSchema(CfnLintJsonSchema):
+    """A `CfnLintJsonSchema` rule with its own schema in `checks/schemas/`, that judges
+    a `Ref` to a parameter by the parameter's Default and AllowedValues."""
 
-    class ParameterAwareSchema(CfnLintJsonSchema):
-        """A `CfnLintJsonSchema` rule with its own schema in `checks/schemas/`, that
-        judges a `Ref` to a parameter by the parameter's Default and AllowedValues."""
+    def __init__(self, keywords: list[str], schema_file: str) -> None:
+        super().__init__(keywords=keywords)
+        self._schema = load_data(f"schemas/{schema_file}")
+        self._use_schema_arg = False
 
-        def __init__(self, keywords: list[str], schema_file: str) -> None:
-            super().__init__(keywords=keywords)
-            self._schema = load_data(f"schemas/{schema_file}")
-            self._use_schema_arg = False
-
-        def validate(self, validator, keywords, instance, schema):
-            parameters = getattr(validator.context, "parameters", {}) or {}
-            for variant in parameter_variants(parameters, instance):
-                yield from super().validate(validator, keywords, variant, schema)
-
-    return ParameterAwareSchema
-
-
-ParameterAwareSchema = _schema_rule_base()
+    def validate(self, validator, keywords, instance, schema):
+        parameters = getattr(validator.context, "parameters", {}) or {}
+        for variant in parameter_variants(parameters, instance):
+            yield from super().validate(validator, keywords, variant, schema)
