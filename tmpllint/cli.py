@@ -84,8 +84,11 @@ def lint(
     verbose: bool = typer.Option(False, "--verbose", "-v",
                                  help="Also list clean files and files skipped as not CloudFormation."),
 ) -> None:
-    """Lint templates; exit 0 when clean, 1 on findings at or above --fail-on (or a
-    template cfn-lint crashed on), 2 on bad usage, 3 when a file could not be read."""
+    """Lint templates and report the findings.
+
+    Exit codes: 0 clean; 1 findings at or above --fail-on, or a template cfn-lint
+    crashed on; 2 bad usage; 3 a file could not be read.
+    """
     from tmpllint.discovery import MissingPath, discover
     from tmpllint.report import render
     from tmpllint.selection import RuleSelection
