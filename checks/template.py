@@ -285,7 +285,7 @@ class ApiAuthorization(Documented, CloudFormationLintRule):
             props = properties(resource)
             if str(props.get("HttpMethod", "")).upper() == "OPTIONS":
                 continue
-            api = cfn.template["Resources"].get(referenced_resource(props.get("RestApiId")) or "")
+            api = cfn.get_resources().get(referenced_resource(props.get("RestApiId")) or "")
             if isinstance(api, dict) and properties(api).get("Policy"):
                 continue  # a resource policy controls who may call it
             yield from _unauthorized(cfn, name, props, "method")
@@ -296,7 +296,7 @@ class ApiAuthorization(Documented, CloudFormationLintRule):
             key = props.get("RouteKey")
             if not isinstance(key, str) or key.upper().startswith("OPTIONS "):
                 continue
-            api = cfn.template["Resources"].get(referenced_resource(props.get("ApiId")) or "")
+            api = cfn.get_resources().get(referenced_resource(props.get("ApiId")) or "")
             protocol = properties(api).get("ProtocolType") if isinstance(api, dict) else None
             websocket = protocol == "WEBSOCKET" or (protocol is None and " " not in key
                                                     and key != "$default")
@@ -343,7 +343,7 @@ class ApiAuthorization(Documented, CloudFormationLintRule):
                 return None  # an imported API: unknown
             implicit = globals_.get(event_type) if isinstance(globals_, dict) else None
             return implicit if isinstance(implicit, dict) else {}
-        api = cfn.template["Resources"].get(api_id)
+        api = cfn.get_resources().get(api_id)
         if not isinstance(api, dict):
             return None
         props = properties(api)
@@ -411,7 +411,7 @@ class RequestValidation(Documented, CloudFormationLintRule):
                 if str(event_props.get("Method", "")).upper() not in BODY_METHODS:
                     continue
                 api_id = referenced_resource(event_props.get("RestApiId"))
-                api = cfn.template["Resources"].get(api_id) if api_id else None
+                api = cfn.get_resources().get(api_id) if api_id else None
                 if isinstance(api, dict) and (properties(api).get("DefinitionBody")
                                               or properties(api).get("DefinitionUri")):
                     continue
