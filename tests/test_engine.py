@@ -213,9 +213,9 @@ def test_sam_template_with_an_empty_section_is_linted_not_crashed(engine, tmp_pa
     if section == "Parameters":
         # cfn-lint 1.58's own W2501 and E3007 raise on `Parameters:` left empty
         assert (result.status, result.error_kind) == ("error", "crash")
-        assert result.error == ("internal error in rule W2501: 'NoneType' object has no "
-                                "attribute 'keys'; internal error in rule E3007: argument "
-                                "of type 'NoneType' is not iterable")
+        assert result.error == ("internal error in rule E3007: argument of type 'NoneType' "
+                                "is not iterable; internal error in rule W2501: 'NoneType' "
+                                "object has no attribute 'keys'")
     else:
         assert result.status == "ok"
 

@@ -125,7 +125,7 @@ class Engine:
         crashes = [m for m in matches if m.rule.id == "E0002"]
         if crashes:
             result.status, result.error_kind = "error", "crash"
-            result.error = "; ".join(_crash_text(m.message) for m in crashes)
+            result.error = "; ".join(sorted(_crash_text(m.message) for m in crashes))
         return result
 
     def _findings(self, path: str, matches) -> list[Finding]:
@@ -173,7 +173,9 @@ def _build_rules(rules_cls, selection: RuleSelection, extra_rules: Iterable):
                 keep.add(parent)
                 pending.append(parent)
     keep.add("E0002")  # reports a crashing rule; turned into a per-file error
-    return rules_cls({rule_id: everything[rule_id] for rule_id in keep if rule_id in everything})
+    # sorted, so rules run (and crashes are reported) in the same order on every machine
+    return rules_cls({rule_id: everything[rule_id] for rule_id in sorted(keep)
+                      if rule_id in everything})
 
 
 def _covers(outer: str, inner: str) -> bool:
