@@ -194,6 +194,7 @@ def references_in(value: Any) -> set[str]:
 
 #: At most this many parameter-value combinations are validated per resource.
 MAX_PARAMETER_VARIANTS = 16
+NO_VALUE = {"Ref": "AWS::NoValue"}
 
 
 def _parameter_candidates(parameters: dict, name: str) -> list[Any]:
@@ -236,16 +237,92 @@ def parameter_variants(parameters: dict, instance: Any) -> list[Any]:
     return variants
 
 
-class ParameterAwareSchema(CfnLintJsonSchema):
-    """A `CfnLintJsonSchema` rule with its own schema in `checks/schemas/`, that judges
-    a `Ref` to a parameter by the parameter's Default and AllowedValues."""
+def condition_variants(cfn, instance: Any) -> list[tuple[dict | None, Any]]:
+    """(scenario, `instance` with every `Fn::If` resolved for it) per condition scenario.
 
-    def __init__(self, keywords: list[str], schema_file: str) -> None:
-        super().__init__(keywords=keywords)
-        self._schema = load_data(f"schemas/{schema_file}")
+    A property whose branch is `AWS::NoValue` is removed, as CloudFormation would. cfn-lint
+    decides which scenarios are possible (related conditions are not combined freely).
+    """
+    names = {
+        node["Fn::If"][0] for _, node in walk(instance)
+        if isinstance(node, dict) and len(node) == 1 and isinstance(node.get("Fn::If"), list)
+        and len(node["Fn::If"]) == 3 and isinstance(node["Fn::If"][0], str)
+    }
+    if not names:
+        return [(None, instance)]
+    found = [(scenario, _resolve(instance, scenario))
+             for scenario in cfn.conditions.build_scenarios(dict.fromkeys(sorted(names)))]
+    return found or [(None, instance)]
+
+
+def _resolve(value: Any, scenario: dict) -> Any:
+    if isinstance(value, dict):
+        branch = value.get("Fn::If") if len(value) == 1 else None
+        if isinstance(branch, list) and len(branch) == 3 and branch[0] in scenario:
+            return _resolve(branch[1] if scenario[branch[0]] else branch[2], scenario)
+        resolved = {key: _resolve(item, scenario) for key, item in value.items()}
+        return {key: item for key, item in resolved.items() if item != NO_VALUE}
+    if isinstance(value, list):
+        return [item for item in (_resolve(v, scenario) for v in value) if item != NO_VALUE]
+    return value
+
+
+def _existing_prefix(instance: Any, path) -> list:
+    """The longest start of `path` that exists in `instance` (so a finding inside a
+    resolved `!If` branch points at the property that holds the `!If`)."""
+    kept, node = [], instance
+    for key in path:
+        if isinstance(node, dict) and key in node:
+            node = node[key]
+        elif isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node):
+            node = node[key]
+        else:
+            break
+        kept.append(key)
+    return kept
+
+
+class ResourceSchemaRule(CfnLintJsonSchema):
+    """A rule that validates whole resources of `resource_types` against its own JSON
+    schema, `checks/schemas/<schema_file>` (written for the resource: Type, Properties,
+    DeletionPolicy...), so a resource with no Properties at all is judged too.
+
+    Every condition scenario and every parameter value (Default, AllowedValues) is
+    validated separately; `self.scenario` holds " when IsProd is false" (or "") while
+    `message()` runs, for the message to name the condition.
+    """
+
+    resource_types: tuple[str, ...] = ()
+    schema_file: str = ""
+
+    def __init__(self) -> None:
+        super().__init__(keywords=["Resources/*"])
+        self._schema = load_data(f"schemas/{self.schema_file}")
         self._use_schema_arg = False
+        self.scenario = ""
+
+    def _iter_errors(self, validator, instance):
+        """Every failed check (not just cfn-lint's "best" one), each with our message."""
+        for err in validator.iter_errors(instance):
+            if err.unknown:
+                continue
+            err.message = self.message(instance, err)
+            err.context = []
+            err.rule = self
+            yield err
 
     def validate(self, validator, keywords, instance, schema):
+        if not isinstance(instance, dict) or instance.get("Type") not in self.resource_types:
+            return
         parameters = getattr(validator.context, "parameters", {}) or {}
-        for variant in parameter_variants(parameters, instance):
-            yield from super().validate(validator, keywords, variant, schema)
+        seen = set()
+        for scenario, resolved in condition_variants(validator.cfn, instance):
+            self.scenario = when(scenario)
+            for variant in parameter_variants(parameters, resolved):
+                for err in super().validate(validator, keywords, variant, schema):
+                    err.path = type(err.path)(_existing_prefix(instance, err.path))
+                    key = (tuple(err.path), err.message)
+                    if key not in seen:
+                        seen.add(key)
+                        yield err
+        self.scenario = ""

@@ -18,7 +18,7 @@ from cfnlint.rules import CloudFormationLintRule, RuleMatch
 from tmpllint.checks.base import (
     ASYNC_EVENT_TYPES,
     Documented,
-    ParameterAwareSchema,
+    ResourceSchemaRule,
     literal_values,
     load_data,
     properties,
@@ -424,7 +424,7 @@ class RequestValidation(Documented, CloudFormationLintRule):
         return matches
 
 
-class FunctionTracing(Documented, ParameterAwareSchema):
+class FunctionTracing(Documented, ResourceSchemaRule):
     id = "I9006"
     shortdesc = "Lambda functions are traced with X-Ray"
     description = (
@@ -443,14 +443,12 @@ class FunctionTracing(Documented, ParameterAwareSchema):
     example_fail = "Handler:\n  Type: AWS::Serverless::Function\n  Properties: {Runtime: python3.12, ...}\n"
     example_pass = "Globals:\n  Function:\n    Tracing: Active\n"
 
-    def __init__(self) -> None:
-        super().__init__(keywords=[f"Resources/{SAM_FUNCTION}/Properties",
-                                   f"Resources/{LAMBDA_FUNCTION}/Properties"],
-                         schema_file="function_tracing.json")
+    resource_types = (SAM_FUNCTION, LAMBDA_FUNCTION)
+    schema_file = "function_tracing.json"
 
     def message(self, instance: Any, err) -> str:
-        return ("Function is not traced; set Tracing: Active (SAM, or in Globals) or "
-                "TracingConfig.Mode: Active.")
+        return (f"Function is not traced{self.scenario}; set Tracing: Active (SAM, or in "
+                "Globals) or TracingConfig.Mode: Active.")
 
 
 class SamPolicyTemplates(Documented, CloudFormationLintRule):
