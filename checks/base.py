@@ -195,6 +195,7 @@ def references_in(value: Any) -> set[str]:
 #: At most this many parameter-value combinations are validated per resource.
 MAX_PARAMETER_VARIANTS = 16
 NO_VALUE = {"Ref": "AWS::NoValue"}
+_SCENARIO = "\x00scenario\x00"  # stands for the condition text while messages are built
 
 
 def _parameter_candidates(parameters: dict, name: str) -> list[Any]:
@@ -282,6 +283,23 @@ def _existing_prefix(instance: Any, path) -> list:
     return kept
 
 
+def _locate(instance: Any, err) -> list:
+    """Where in the template as written an error on a resolved variant belongs.
+
+    A property that a scenario removed (`!If [C, x, !Ref AWS::NoValue]`) is "missing"
+    in that scenario; the finding then points at the property holding the `!If`.
+    """
+    path = _existing_prefix(instance, err.path)
+    if err.validator == "required" and len(path) == len(err.path):
+        holder = instance
+        for key in path:
+            holder = holder[key]
+        for name in err.validator_value or []:
+            if isinstance(holder, dict) and name in holder and name not in (err.instance or {}):
+                return path + [name]
+    return path
+
+
 class ResourceSchemaRule(CfnLintJsonSchema):
     """A rule that validates whole resources of `resource_types` against its own JSON
     schema, `checks/schemas/<schema_file>` (written for the resource: Type, Properties,
@@ -315,14 +333,20 @@ class ResourceSchemaRule(CfnLintJsonSchema):
         if not isinstance(instance, dict) or instance.get("Type") not in self.resource_types:
             return
         parameters = getattr(validator.context, "parameters", {}) or {}
-        seen = set()
-        for scenario, resolved in condition_variants(validator.cfn, instance):
-            self.scenario = when(scenario)
+        variants = condition_variants(validator.cfn, instance)
+        found: dict[tuple, list] = {}  # (path, message) -> [(scenario, error), ...]
+        self.scenario = _SCENARIO
+        for scenario, resolved in variants:
             for variant in parameter_variants(parameters, resolved):
                 for err in super().validate(validator, keywords, variant, schema):
-                    err.path = type(err.path)(_existing_prefix(instance, err.path))
+                    err.path = type(err.path)(_locate(instance, err))
                     key = (tuple(err.path), err.message)
-                    if key not in seen:
-                        seen.add(key)
-                        yield err
+                    if not any(seen is scenario for seen, _ in found.get(key, [])):
+                        found.setdefault(key, []).append((scenario, err))
         self.scenario = ""
+        for (_, message), hits in found.items():
+            # the same problem in every scenario does not depend on a condition
+            everywhere = len(hits) == len(variants)
+            for scenario, err in hits[:1] if everywhere else hits:
+                err.message = message.replace(_SCENARIO, "" if everywhere else when(scenario))
+                yield err

@@ -53,7 +53,7 @@ def pack_rules() -> list[RuleDoc]:
     from cfnlint.helpers import create_rules
 
     return sorted((_doc(rule, "tmpllint") for rule in create_rules(tmpllint.checks)),
-                  key=lambda doc: doc.id)
+                  key=lambda doc: (doc.id[1:], doc.id))
 
 
 def cfn_lint_rules() -> list[RuleDoc]:
@@ -62,7 +62,7 @@ def cfn_lint_rules() -> list[RuleDoc]:
     from cfnlint.rules import Rules
 
     rules = Rules.create_from_directory(cfnlint.config._DEFAULT_RULESDIR)
-    return sorted((_doc(rule, "cfn-lint") for rule in rules.values()), key=lambda doc: doc.id)
+    return sorted((_doc(rule, "cfn-lint") for rule in rules.values()), key=lambda doc: (doc.id[1:], doc.id))
 
 
 def find(rule_id: str) -> tuple[RuleDoc | None, list[str]]:

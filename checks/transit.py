@@ -1,0 +1,267 @@
+"""Family 2 (`92xx`): encryption in transit (RULES.md §2).
+
+Listener, distribution and cache rules are schema rules (`checks/schemas/`). W9204 is
+cross-resource, a bucket and the bucket policies that target it, so it is a `match`
+rule over the template.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cfnlint.rules import CloudFormationLintRule, RuleMatch
+
+from tmpllint.checks.base import (
+    Documented,
+    ResourceSchemaRule,
+    literal_values,
+    properties,
+    references_in,
+    resources_of,
+)
+
+
+class LoadBalancerHttps(Documented, ResourceSchemaRule):
+    id = "W9201"
+    shortdesc = "Load balancers serve HTTPS"
+    description = (
+        "Flags an `AWS::ElasticLoadBalancingV2::Listener` with `Protocol: HTTP` whose "
+        "default actions do not redirect to HTTPS, and an HTTP listener of a classic "
+        "`AWS::ElasticLoadBalancing::LoadBalancer` (which cannot redirect). An HTTP "
+        "listener whose default action is `redirect` with `Protocol: HTTPS` passes."
+    )
+    why = (
+        "Plain HTTP sends cookies, tokens and form data readable by anyone on the path. "
+        "The notes: the load balancer terminates TLS with an ACM certificate and "
+        "redirects HTTP to HTTPS."
+    )
+    seeds = ("002:158", "002:168", "002:201-205")
+    source_url = "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-listeners.html"
+    tags = ["transit", "elb"]
+    resource_types = ("AWS::ElasticLoadBalancingV2::Listener", "AWS::ElasticLoadBalancing::LoadBalancer")
+    schema_file = "lb_https.json"
+    example_fail = (
+        "Http:\n  Type: AWS::ElasticLoadBalancingV2::Listener\n  Properties:\n    Protocol: HTTP\n"
+        "    Port: 80\n    DefaultActions: [{Type: forward, TargetGroupArn: !Ref Web}]\n"
+    )
+    example_pass = (
+        "Http:\n  Type: AWS::ElasticLoadBalancingV2::Listener\n  Properties:\n    Protocol: HTTP\n"
+        "    Port: 80\n    DefaultActions:\n      - Type: redirect\n"
+        "        RedirectConfig: {Protocol: HTTPS, Port: '443', StatusCode: HTTP_301}\n"
+    )
+
+    def message(self, instance: Any, err) -> str:
+        if instance["Type"] == "AWS::ElasticLoadBalancing::LoadBalancer":
+            return (f"Classic load balancer listens on plain HTTP{self.scenario}; use an "
+                    "HTTPS listener (or an ALB that redirects HTTP to HTTPS).")
+        return (f"HTTP listener serves traffic unencrypted{self.scenario}; make its default "
+                "action a redirect to HTTPS and serve from an HTTPS listener.")
+
+
+class ModernTlsPolicy(Documented, ResourceSchemaRule):
+    id = "W9202"
+    shortdesc = "TLS listeners and custom domains use a TLS 1.2+ policy"
+    description = (
+        "Flags an ELBv2 `HTTPS` or `TLS` listener whose `SslPolicy` is missing or not a "
+        "TLS 1.2+ policy. Without `SslPolicy`, CloudFormation applies "
+        "`ELBSecurityPolicy-2016-08`, which accepts TLS 1.0 and 1.1; so do "
+        "`ELBSecurityPolicy-TLS-1-1-2017-01`, `ELBSecurityPolicy-FS-2018-06`, "
+        "`-TLS13-1-0-`/`-TLS13-1-1-` and older policies. Passing: the ELB documentation's "
+        "`ELBSecurityPolicy-TLS13-1-2-*`, `-TLS13-1-3-*` (FIPS and post-quantum variants "
+        "included), `-FS-1-2-*` and `-TLS-1-2-*` policies. Also flags an "
+        "`AWS::ApiGateway::DomainName`, or a SAM `AWS::Serverless::Api` `Domain`, whose "
+        "`SecurityPolicy` is missing or `TLS_1_0` (REST API custom domains default to "
+        "TLS 1.0)."
+    )
+    why = (
+        "TLS 1.0 and 1.1 are deprecated (RFC 8996) and fail PCI DSS; a TLS 1.2+ policy "
+        "drops them and their weak ciphers. ELB and API Gateway still default to the old "
+        "policies when a template names none."
+    )
+    seeds = ("002:201-214",)
+    source_url = "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/describe-ssl-policies.html"
+    tags = ["transit", "elb", "apigateway", "tls"]
+    resource_types = ("AWS::ElasticLoadBalancingV2::Listener", "AWS::ApiGateway::DomainName",
+                      "AWS::Serverless::Api")
+    schema_file = "tls_policy.json"
+    example_fail = "Https:\n  Type: AWS::ElasticLoadBalancingV2::Listener\n  Properties:\n    Protocol: HTTPS\n    SslPolicy: ELBSecurityPolicy-2016-08\n"
+    example_pass = "Https:\n  Type: AWS::ElasticLoadBalancingV2::Listener\n  Properties:\n    Protocol: HTTPS\n    SslPolicy: ELBSecurityPolicy-TLS13-1-2-2021-06\n"
+
+    def message(self, instance: Any, err) -> str:
+        if instance["Type"] == "AWS::ElasticLoadBalancingV2::Listener":
+            return (f"TLS listener accepts TLS versions below 1.2{self.scenario}; set "
+                    "SslPolicy to ELBSecurityPolicy-TLS13-1-2-2021-06 or another TLS 1.2+ policy.")
+        return (f"Custom domain accepts TLS 1.0{self.scenario}; set SecurityPolicy: TLS_1_2.")
+
+
+class CloudFrontHttps(Documented, ResourceSchemaRule):
+    id = "W9203"
+    shortdesc = "CloudFront requires HTTPS"
+    description = (
+        "Flags an `AWS::CloudFront::Distribution` whose default cache behavior or any "
+        "cache behavior has `ViewerProtocolPolicy: allow-all`, and one with a custom "
+        "certificate (`AcmCertificateArn` or `IamCertificateId`) whose "
+        "`MinimumProtocolVersion` is missing (CloudFormation's default is `TLSv1`) or "
+        "older than `TLSv1.2_2019`. Distributions on the default `*.cloudfront.net` "
+        "certificate cannot choose a minimum and are not flagged for it."
+    )
+    why = (
+        "`allow-all` serves the site over plain HTTP to anyone who asks; "
+        "`redirect-to-https` or `https-only` keeps viewers on TLS. ACM certificates give "
+        "CloudFront distributions in-flight encryption for free."
+    )
+    seeds = ("001:2498", "001:2504", "002:740-741")
+    source_url = "https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-https-viewers-to-cloudfront.html"
+    tags = ["transit", "cloudfront", "tls"]
+    resource_types = ("AWS::CloudFront::Distribution",)
+    schema_file = "cloudfront_https.json"
+    example_fail = "DefaultCacheBehavior:\n  ViewerProtocolPolicy: allow-all\n"
+    example_pass = (
+        "DefaultCacheBehavior:\n  ViewerProtocolPolicy: redirect-to-https\nViewerCertificate:\n"
+        "  AcmCertificateArn: !Ref Certificate\n  SslSupportMethod: sni-only\n"
+        "  MinimumProtocolVersion: TLSv1.2_2021\n"
+    )
+
+    def message(self, instance: Any, err) -> str:
+        if "ViewerCertificate" in err.path:
+            return (f"CloudFront accepts TLS below 1.2 with its custom certificate{self.scenario}; "
+                    "set MinimumProtocolVersion: TLSv1.2_2021.")
+        return (f"CloudFront cache behavior allows plain HTTP{self.scenario}; set "
+                "ViewerProtocolPolicy: redirect-to-https or https-only.")
+
+
+class BucketRequiresTls(Documented, CloudFormationLintRule):
+    id = "W9204"
+    shortdesc = "S3 buckets refuse plain HTTP"
+    description = (
+        "Flags an `AWS::S3::Bucket` that no `AWS::S3::BucketPolicy` in the template "
+        "protects with a `Deny` statement on the condition `aws:SecureTransport: false`. "
+        "A bucket policy targets a bucket through `Bucket: !Ref B`, a `!Sub`, or the "
+        "bucket's literal `BucketName`. When a bucket policy's target cannot be resolved "
+        "(an import, a parameter without a default), no bucket is flagged."
+    )
+    why = (
+        "S3 answers on HTTP as well as HTTPS endpoints. The way to force TLS, in the "
+        "notes' words: a bucket policy with a DENY on `aws:SecureTransport = false` (an "
+        "Allow on `true` would admit anonymous requests over TLS)."
+    )
+    seeds = ("002:618", "001:905", "003:1486-1487")
+    source_url = "https://docs.aws.amazon.com/AmazonS3/latest/userguide/security-best-practices.html"
+    tags = ["transit", "s3"]
+    example_fail = "Data:\n  Type: AWS::S3::Bucket\n"
+    example_pass = (
+        "DataPolicy:\n  Type: AWS::S3::BucketPolicy\n  Properties:\n    Bucket: !Ref Data\n"
+        "    PolicyDocument:\n      Statement:\n        - Effect: Deny\n          Principal: '*'\n"
+        "          Action: 's3:*'\n          Resource: [!GetAtt Data.Arn, !Sub '${Data.Arn}/*']\n"
+        "          Condition: {Bool: {aws:SecureTransport: 'false'}}\n"
+    )
+
+    def match(self, cfn) -> list[RuleMatch]:
+        buckets = dict(resources_of(cfn, "AWS::S3::Bucket"))
+        names = {}
+        for bucket_id, bucket in buckets.items():
+            for name in literal_values(cfn, properties(bucket).get("BucketName")) or []:
+                if isinstance(name, str):
+                    names[name] = bucket_id
+        protected: set[str] = set()
+        for _, policy in resources_of(cfn, "AWS::S3::BucketPolicy"):
+            props = properties(policy)
+            targets = self._targets(cfn, props.get("Bucket"), buckets, names)
+            if targets is None:
+                return []  # a policy we cannot place might protect any bucket
+            if _denies_plain_http(props.get("PolicyDocument")):
+                protected |= targets
+        return [
+            RuleMatch(["Resources", bucket_id],
+                      f"Bucket '{bucket_id}' accepts plain HTTP; add a bucket policy that "
+                      "denies s3:* when aws:SecureTransport is false.")
+            for bucket_id in buckets if bucket_id not in protected
+        ]
+
+    @staticmethod
+    def _targets(cfn, value: Any, buckets: dict, names: dict) -> set[str] | None:
+        """Bucket ids a policy's `Bucket` can be, or None when that is unknown."""
+        referenced = references_in(value) & set(buckets)
+        if referenced:
+            return referenced
+        literal = literal_values(cfn, value)
+        if literal is None:
+            return None
+        return {names[name] for name in literal if isinstance(name, str) and name in names}
+
+
+def _denies_plain_http(document: Any) -> bool:
+    """True when a policy document has a Deny on `aws:SecureTransport` false."""
+    if not isinstance(document, dict):
+        return False
+    statements = document.get("Statement")
+    for statement in statements if isinstance(statements, list) else [statements]:
+        if not isinstance(statement, dict) or statement.get("Effect") != "Deny":
+            continue
+        condition = statement.get("Condition")
+        for operator, tests in condition.items() if isinstance(condition, dict) else []:
+            if not isinstance(tests, dict) or not str(operator).startswith("Bool"):
+                continue
+            for key, value in tests.items():
+                values = value if isinstance(value, list) else [value]
+                if str(key).lower() == "aws:securetransport" and any(
+                        str(v).lower() == "false" for v in values):
+                    return True
+    return False
+
+
+class ElastiCacheInTransit(Documented, ResourceSchemaRule):
+    id = "W9205"
+    shortdesc = "ElastiCache encrypts in transit"
+    description = (
+        "Flags an `AWS::ElastiCache::ReplicationGroup` whose `TransitEncryptionEnabled` "
+        "is not true. Default: off for node-based replication groups."
+    )
+    why = (
+        "Without TLS, cached data, and the AUTH token that protects it, cross the network "
+        "in plain text."
+    )
+    seeds = ("001:570",)
+    source_url = "https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/in-transit-encryption.html"
+    tags = ["transit", "elasticache"]
+    resource_types = ("AWS::ElastiCache::ReplicationGroup",)
+    schema_file = "elasticache_in_transit.json"
+    example_fail = "Cache:\n  Type: AWS::ElastiCache::ReplicationGroup\n  Properties: {ReplicationGroupDescription: cache}\n"
+    example_pass = (
+        "Cache:\n  Type: AWS::ElastiCache::ReplicationGroup\n  Properties:\n"
+        "    ReplicationGroupDescription: cache\n    TransitEncryptionEnabled: true\n"
+    )
+
+    def message(self, instance: Any, err) -> str:
+        return (f"ElastiCache replication group does not encrypt in transit{self.scenario}; "
+                "set TransitEncryptionEnabled: true.")
+
+
+class SearchDomainHttps(Documented, ResourceSchemaRule):
+    id = "W9206"
+    shortdesc = "OpenSearch enforces HTTPS and node-to-node TLS"
+    description = (
+        "Flags an `AWS::OpenSearchService::Domain` or `AWS::Elasticsearch::Domain` whose "
+        "`DomainEndpointOptions.EnforceHTTPS` or `NodeToNodeEncryptionOptions.Enabled` is "
+        "not true. Default: both off."
+    )
+    why = (
+        "Search requests carry queries and documents; without EnforceHTTPS the endpoint "
+        "answers plain HTTP, and without node-to-node encryption shards travel between "
+        "nodes unencrypted."
+    )
+    seeds = ("000:261",)
+    source_url = "https://docs.aws.amazon.com/opensearch-service/latest/developerguide/ntn.html"
+    tags = ["transit", "opensearch"]
+    resource_types = ("AWS::OpenSearchService::Domain", "AWS::Elasticsearch::Domain")
+    schema_file = "search_https.json"
+    example_fail = "Search:\n  Type: AWS::OpenSearchService::Domain\n"
+    example_pass = (
+        "Search:\n  Type: AWS::OpenSearchService::Domain\n  Properties:\n"
+        "    DomainEndpointOptions: {EnforceHTTPS: true}\n"
+        "    NodeToNodeEncryptionOptions: {Enabled: true}\n"
+    )
+
+    def message(self, instance: Any, err) -> str:
+        return (f"{instance['Type']} does not enforce TLS{self.scenario}; set "
+                "DomainEndpointOptions.EnforceHTTPS and NodeToNodeEncryptionOptions.Enabled to true.")
