@@ -244,27 +244,35 @@ def condition_variants(cfn, instance: Any) -> list[tuple[dict | None, Any]]:
     A property whose branch is `AWS::NoValue` is removed, as CloudFormation would. cfn-lint
     decides which scenarios are possible (related conditions are not combined freely).
     """
-    names = {
-        node["Fn::If"][0] for _, node in walk(instance)
-        if isinstance(node, dict) and len(node) == 1 and isinstance(node.get("Fn::If"), list)
-        and len(node["Fn::If"]) == 3 and isinstance(node["Fn::If"][0], str)
-    }
+    names = condition_names(instance)
     if not names:
         return [(None, instance)]
-    found = [(scenario, _resolve(instance, scenario))
+    found = [(scenario, resolve(instance, scenario))
              for scenario in cfn.conditions.build_scenarios(dict.fromkeys(sorted(names)))]
     return found or [(None, instance)]
 
 
-def _resolve(value: Any, scenario: dict) -> Any:
+def condition_names(value: Any) -> set[str]:
+    """The conditions that `Fn::If`s anywhere inside `value` name."""
+    return {
+        node["Fn::If"][0] for _, node in walk(value)
+        if isinstance(node, dict) and len(node) == 1 and isinstance(node.get("Fn::If"), list)
+        and len(node["Fn::If"]) == 3 and isinstance(node["Fn::If"][0], str)
+    }
+
+
+def resolve(value: Any, scenario: dict | None) -> Any:
+    """`value` with each `Fn::If` replaced by its branch in `scenario` (NoValue dropped)."""
+    if not scenario:
+        return value
     if isinstance(value, dict):
         branch = value.get("Fn::If") if len(value) == 1 else None
         if isinstance(branch, list) and len(branch) == 3 and branch[0] in scenario:
-            return _resolve(branch[1] if scenario[branch[0]] else branch[2], scenario)
-        resolved = {key: _resolve(item, scenario) for key, item in value.items()}
+            return resolve(branch[1] if scenario[branch[0]] else branch[2], scenario)
+        resolved = {key: resolve(item, scenario) for key, item in value.items()}
         return {key: item for key, item in resolved.items() if item != NO_VALUE}
     if isinstance(value, list):
-        return [item for item in (_resolve(v, scenario) for v in value) if item != NO_VALUE]
+        return [item for item in (resolve(v, scenario) for v in value) if item != NO_VALUE]
     return value
 
 

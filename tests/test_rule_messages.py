@@ -26,3 +26,27 @@ def test_a_parameter_default_is_judged(engine):
     finding = next(f for f in result.findings if f.rule == "W9101" and f.resource == "FromParameter")
     assert finding.message == ("AWS::RDS::DBCluster storage is not encrypted; set "
                                "StorageEncrypted: true (it cannot be changed after creation).")
+
+
+def test_log_target_buckets_are_not_versioned_as_info(engine):
+    result = engine.lint_path(str(FIXTURES / "checks/W9804/fail_buckets.yaml"))
+    severities = {f.resource: f.severity for f in result.findings if f.rule == "W9804"}
+    assert severities == {"Data": "warning", "Suspended": "warning", "ProdOnly": "warning",
+                          "AccessLogs": "info"}
+
+
+def test_single_nat_switch_is_flagged_on_its_branch_with_the_trade_off(engine):
+    result = engine.lint_path(str(FIXTURES / "checks/W9506/fail_single_nat_switch.yaml"))
+    [finding] = [f for f in result.findings if f.rule == "W9506"]
+    assert finding.message == (
+        "NAT gateway 'NatA' serves private subnets in 2 AZs when NatPerAz is false and "
+        "UseSingleNat is true; if its AZ fails they all lose their internet route. One NAT "
+        "gateway per AZ avoids that (a single NAT saves cost at the price of AZ failure).")
+
+
+def test_cluster_instances_are_counted_per_scenario(engine):
+    result = engine.lint_path(str(FIXTURES / "checks/W9502/fail_one_instance.yaml"))
+    messages = {f.resource: f.message for f in result.findings if f.rule == "W9502"}
+    assert messages["Aurora"].startswith("Cluster 'Aurora' has 1 DB instance; add a reader")
+    assert messages["Docs"].startswith("Cluster 'Docs' has 1 DB instance when IsProd is false;")
+    assert messages["Graph"].startswith("Cluster 'Graph' has 0 DB instances; ")

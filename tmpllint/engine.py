@@ -237,7 +237,10 @@ def _to_finding(path: str, match) -> Finding:
         end_line=int(match.linenumberend),
         end_column=int(match.columnnumberend),
         rule=match.rule.id,
-        severity=CFN_LINT_SEVERITY.get(match.rule.severity, "error"),
+        # a rule may report one match at a lower severity than its own (W9804 on log
+        # buckets) through the match's `tmpllint_severity`
+        severity=CFN_LINT_SEVERITY.get(getattr(match, "tmpllint_severity", None)
+                                       or match.rule.severity, "error"),
         message=str(match.message),
         resource=resource,
         source="tmpllint" if module.startswith(TMPLLINT_PACK) else "cfn-lint",

@@ -1,0 +1,192 @@
+"""One small model of a template's network, databases and log plumbing, shared by rules.
+
+Several rules judge the template as a whole: which AZ each subnet sits in, which NAT
+gateway a private subnet's default route leads to, which DB instances belong to which
+cluster, which buckets receive logs, which VPCs have flow logs. `model_of(cfn)` builds
+that once per template and caches it on cfn-lint's `Template` object. References are
+followed through `Ref`, `GetAtt`, `Sub` and literal names; what cannot be resolved is
+"unknown" (None) and the rules never flag on it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from tmpllint.checks.base import literal_values, properties, referenced_resource, references_in
+
+_CACHE_ATTRIBUTE = "_tmpllint_model"
+DEFAULT_ROUTES = ("0.0.0.0/0",)
+
+
+@dataclass
+class Subnet:
+    vpc: str | None
+    az: tuple | None  # ("literal", "us-east-1a"), ("select", 0, region-key) or None
+    condition: str | None = None
+
+
+@dataclass
+class Route:
+    """A default route (0.0.0.0/0) of a route table, as written (may hold an `Fn::If`)."""
+
+    route_table: str
+    target: Any  # the NatGatewayId / GatewayId value
+    kind: str  # "nat" or "igw"
+    condition: str | None = None
+    logical_id: str = ""
+
+
+@dataclass
+class TemplateModel:
+    subnets: dict[str, Subnet] = field(default_factory=dict)
+    subnet_route_table: dict[str, str] = field(default_factory=dict)
+    default_routes: list[Route] = field(default_factory=list)
+    internet_gateways: set[str] = field(default_factory=set)
+    nat_gateways: dict[str, str | None] = field(default_factory=dict)  # id -> condition
+    cluster_instances: dict[str, list[tuple[str, str | None]]] = field(default_factory=dict)
+    unplaced_cluster_instances: bool = False
+    log_target_buckets: set[str] = field(default_factory=set)
+    flow_log_vpcs: set[str] = field(default_factory=set)
+    unplaced_flow_logs: bool = False
+
+    def public_route_tables(self) -> set[str]:
+        """Route tables with a default route to an internet gateway."""
+        return {route.route_table for route in self.default_routes if route.kind == "igw"}
+
+
+def model_of(cfn) -> TemplateModel:
+    """The model of `cfn`, built on first use and cached on the template object."""
+    model = getattr(cfn, _CACHE_ATTRIBUTE, None)
+    if model is None:
+        model = _build(cfn)
+        setattr(cfn, _CACHE_ATTRIBUTE, model)
+    return model
+
+
+def _build(cfn) -> TemplateModel:
+    model = TemplateModel()
+    resources = {name: r for name, r in cfn.get_resources().items() if isinstance(r, dict)}
+    bucket_names = _bucket_names(cfn, resources)
+    for name, resource in resources.items():
+        kind = resource.get("Type") if isinstance(resource.get("Type"), str) else None
+        props = properties(resource)
+        condition = resource.get("Condition") if isinstance(resource.get("Condition"), str) else None
+        if kind == "AWS::EC2::Subnet":
+            model.subnets[name] = Subnet(referenced_resource(props.get("VpcId")),
+                                         az_key(cfn, props), condition)
+        elif kind == "AWS::EC2::SubnetRouteTableAssociation":
+            subnet = referenced_resource(props.get("SubnetId"))
+            table = referenced_resource(props.get("RouteTableId"))
+            if subnet and table:
+                model.subnet_route_table[subnet] = table
+        elif kind == "AWS::EC2::Route":
+            _add_route(model, name, props, condition)
+        elif kind == "AWS::EC2::InternetGateway":
+            model.internet_gateways.add(name)
+        elif kind == "AWS::EC2::NatGateway":
+            model.nat_gateways[name] = condition
+        elif kind in ("AWS::RDS::DBInstance", "AWS::DocDB::DBInstance", "AWS::Neptune::DBInstance"):
+            _add_cluster_member(model, name, props, condition, resources)
+        elif kind == "AWS::EC2::FlowLog":
+            vpcs = {ref for ref in references_in(props.get("ResourceId"))
+                    if resources.get(ref, {}).get("Type") == "AWS::EC2::VPC"}
+            if vpcs:
+                model.flow_log_vpcs |= vpcs
+            elif props.get("ResourceType") in (None, "VPC") and not isinstance(props.get("ResourceId"), str):
+                model.unplaced_flow_logs = True
+        model.log_target_buckets |= _log_targets(cfn, kind, props, bucket_names)
+    return model
+
+
+def az_key(cfn, props: dict) -> tuple | None:
+    """A comparable key for a subnet's AZ, or None when it is unknown."""
+    value = props.get("AvailabilityZone")
+    if isinstance(value, str):
+        return ("literal", value)
+    if isinstance(value, dict) and set(value) == {"Fn::Select"}:
+        args = value["Fn::Select"]
+        if isinstance(args, list) and len(args) == 2 and isinstance(args[1], dict) \
+                and "Fn::GetAZs" in args[1]:
+            index = literal_values(cfn, args[0])
+            if index and len(index) == 1:
+                try:
+                    return ("select", int(index[0]), repr(args[1]["Fn::GetAZs"]))
+                except (TypeError, ValueError):
+                    return None
+    values = literal_values(cfn, value) if isinstance(value, dict) and set(value) == {"Ref"} else None
+    if values and len(values) == 1 and isinstance(values[0], str):
+        return ("literal", values[0])
+    return None
+
+
+def _add_route(model: TemplateModel, name: str, props: dict, condition: str | None) -> None:
+    if props.get("DestinationCidrBlock") not in DEFAULT_ROUTES:
+        return
+    table = referenced_resource(props.get("RouteTableId"))
+    if not table:
+        return
+    if props.get("NatGatewayId") is not None:
+        model.default_routes.append(Route(table, props["NatGatewayId"], "nat", condition, name))
+    elif props.get("GatewayId") is not None:
+        model.default_routes.append(Route(table, props["GatewayId"], "igw", condition, name))
+
+
+def _add_cluster_member(model, name, props, condition, resources) -> None:
+    value = props.get("DBClusterIdentifier")
+    if value is None:
+        return
+    cluster = referenced_resource(value)
+    if cluster not in resources:
+        literal = value if isinstance(value, str) else None
+        cluster = next((cid for cid, r in resources.items()
+                        if literal and properties(r).get("DBClusterIdentifier") == literal
+                        and str(r.get("Type", "")).endswith("::DBCluster")), None)
+    if cluster is None:
+        model.unplaced_cluster_instances = True
+        return
+    model.cluster_instances.setdefault(cluster, []).append((name, condition))
+
+
+def _bucket_names(cfn, resources: dict) -> dict[str, str]:
+    """Literal bucket name -> bucket logical id, for policies that name buckets."""
+    names = {}
+    for bucket_id, resource in resources.items():
+        if resource.get("Type") == "AWS::S3::Bucket":
+            for name in literal_values(cfn, properties(resource).get("BucketName")) or []:
+                if isinstance(name, str):
+                    names[name] = bucket_id
+    return names
+
+
+#: Where each resource type names the bucket its logs go to.
+_LOG_DESTINATIONS = {
+    "AWS::S3::Bucket": (("LoggingConfiguration", "DestinationBucketName"),),
+    "AWS::ElasticLoadBalancing::LoadBalancer": (("AccessLoggingPolicy", "S3BucketName"),),
+    "AWS::CloudFront::Distribution": (("DistributionConfig", "Logging", "Bucket"),),
+    "AWS::CloudTrail::Trail": (("S3BucketName",),),
+    "AWS::EC2::FlowLog": (("LogDestination",),),
+    "AWS::Config::DeliveryChannel": (("S3BucketName",),),
+}
+
+
+def _log_targets(cfn, kind: str, props: dict, bucket_names: dict) -> set[str]:
+    values = []
+    for path in _LOG_DESTINATIONS.get(kind, ()):
+        node: Any = props
+        for key in path:
+            node = node.get(key) if isinstance(node, dict) else None
+        values.append(node)
+    if kind == "AWS::ElasticLoadBalancingV2::LoadBalancer":
+        for attribute in props.get("LoadBalancerAttributes") or []:
+            if isinstance(attribute, dict) and attribute.get("Key") == "access_logs.s3.bucket":
+                values.append(attribute.get("Value"))
+    found: set[str] = set()
+    for value in values:
+        if value is None:
+            continue
+        found |= references_in(value)
+        for literal in literal_values(cfn, value) or []:
+            if isinstance(literal, str):
+                found |= {bucket for name, bucket in bucket_names.items() if name in literal}
+    return found
