@@ -276,7 +276,7 @@ def resolve(value: Any, scenario: dict | None) -> Any:
     return value
 
 
-def _existing_prefix(instance: Any, path) -> list:
+def existing_prefix(instance: Any, path) -> list:
     """The longest start of `path` that exists in `instance` (so a finding inside a
     resolved `!If` branch points at the property that holds the `!If`)."""
     kept, node = [], instance
@@ -297,7 +297,7 @@ def _locate(instance: Any, err) -> list:
     A property that a scenario removed (`!If [C, x, !Ref AWS::NoValue]`) is "missing"
     in that scenario; the finding then points at the property holding the `!If`.
     """
-    path = _existing_prefix(instance, err.path)
+    path = existing_prefix(instance, err.path)
     if err.validator == "required" and len(path) == len(err.path):
         holder = instance
         for key in path:
@@ -358,3 +358,16 @@ class ResourceSchemaRule(CfnLintJsonSchema):
             for scenario, err in hits[:1] if everywhere else hits:
                 err.message = message.replace(_SCENARIO, "" if everywhere else when(scenario))
                 yield err
+
+
+def values_at(node: Any, path, prefix: tuple = ()) -> Iterator[tuple[list, Any]]:
+    """(path, value) for every value at `path` below `node`; `*` is every list item."""
+    if not path:
+        yield list(prefix), node
+        return
+    key, rest = path[0], path[1:]
+    if key == "*":
+        for index, item in enumerate(node if isinstance(node, list) else []):
+            yield from values_at(item, rest, prefix + (index,))
+    elif isinstance(node, dict) and key in node:
+        yield from values_at(node[key], rest, prefix + (key,))

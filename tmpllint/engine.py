@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 from typing import Iterable
 
+from tmpllint.checks.secretscan import SECRETS_ATTRIBUTE, redact
 from tmpllint.findings import CFN_LINT_SEVERITY, FileResult, Finding
 from tmpllint.selection import RuleSelection
 
@@ -121,16 +122,18 @@ class Engine:
             stage.name = "suppression"
             matches = list(_dedup(_check_metadata_directives(found, cfn, self._config)))
         stage.name = "report"
-        result = FileResult(path, findings=self._findings(path, matches))
+        # secrets the rules found are masked in every message, cfn-lint's included
+        secrets = getattr(cfn, SECRETS_ATTRIBUTE, ())
+        result = FileResult(path, findings=self._findings(path, matches, secrets))
         crashes = [m for m in matches if m.rule.id == "E0002"]
         if crashes:
             result.status, result.error_kind = "error", "crash"
             result.error = "; ".join(sorted(_crash_text(m.message) for m in crashes))
         return result
 
-    def _findings(self, path: str, matches) -> list[Finding]:
+    def _findings(self, path: str, matches, secrets=()) -> list[Finding]:
         findings = {
-            _to_finding(path, match)
+            _to_finding(path, match, secrets)
             for match in matches
             if match.rule.id != "E0002" and self.selection.enabled(match.rule.id)
         }
@@ -224,7 +227,7 @@ def _crash_text(message: str) -> str:
     return f"internal error in rule {found.group(1)}: {detail}"
 
 
-def _to_finding(path: str, match) -> Finding:
+def _to_finding(path: str, match, secrets=()) -> Finding:
     rule_path = getattr(match, "path", None) or ()
     resource = None
     if len(rule_path) >= 2 and rule_path[0] == "Resources":
@@ -241,7 +244,7 @@ def _to_finding(path: str, match) -> Finding:
         # buckets) through the match's `tmpllint_severity`
         severity=CFN_LINT_SEVERITY.get(getattr(match, "tmpllint_severity", None)
                                        or match.rule.severity, "error"),
-        message=str(match.message),
+        message=redact(str(match.message), secrets),
         resource=resource,
         source="tmpllint" if module.startswith(TMPLLINT_PACK) else "cfn-lint",
     )

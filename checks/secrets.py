@@ -1,0 +1,368 @@
+"""Family 3 (`93xx`): no hardcoded secrets (RULES.md §3).
+
+Every rule here asks the one detector (`secretscan.py`) and never prints a secret: the
+messages show `mask(value)` (`hun****`), and every secret found is recorded so the
+engine masks it in cfn-lint's own messages too.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+from cfnlint.rules import CloudFormationLintRule, RuleMatch
+
+from tmpllint.checks.base import (
+    Documented,
+    condition_variants,
+    load_data,
+    properties,
+    resources_of,
+    values_at,
+    walk,
+    when,
+)
+from tmpllint.checks.secretscan import (
+    SECRET_ACCESS_KEY,
+    SUB_VARIABLE,
+    credentials_in,
+    hardcoded,
+    is_reference_text,
+    literal_pieces,
+    mask,
+    record,
+    secret_name,
+)
+
+
+def _data(name: str) -> dict:
+    data = load_data(f"data/{name}")
+    data.pop("_comment", None)
+    return data
+
+
+SECRET_PROPERTIES = _data("secret_properties.json")
+ENVIRONMENT_VARIABLES = _data("environment_variables.json")
+
+
+def _judge(cfn, path: list, value: Any) -> Iterator[tuple[list, str, str, dict | None]]:
+    """(path, where, secret, scenario) for each condition scenario in which `value`
+    is hardcoded; the scenario is None when every scenario is."""
+    found = [(scenario, hardcoded(cfn, resolved)) for scenario, resolved in condition_variants(cfn, value)]
+    hits = [(scenario, hit) for scenario, hit in found if hit]
+    for scenario, (where, secret) in hits:
+        record(cfn, secret)
+        yield path, where, secret, None if len(hits) == len(found) else scenario
+        if len(hits) == len(found):
+            return
+
+
+class SecretPropertyFromStore(Documented, CloudFormationLintRule):
+    id = "E9301"
+    shortdesc = "Secret properties come from a secret store"
+    description = (
+        "Flags a property that holds a credential when its value is written into the "
+        "template: a literal, a literal piece of a `!Sub`/`!Join`, or a `!Ref` to a "
+        "parameter with a literal `Default`. Passing: a `{{resolve:secretsmanager:...}}` "
+        "or `{{resolve:ssm-secure:...}}` dynamic reference, a `NoEcho` parameter without "
+        "a default, `ManageMasterUserPassword: true` (no password property at all), "
+        "`GenerateSecretString`. Properties: "
+        + "; ".join(f"{t.split('::', 1)[1]} " + ", ".join(".".join(p) for p in paths)
+                    for t, paths in SECRET_PROPERTIES.items())
+        + ". cfn-lint's W2501 covers only `*Password` names."
+    )
+    why = (
+        "A secret in a template is in every copy of it: the repository and its history, "
+        "CI logs, the CloudFormation console and the S3 bucket the template was uploaded "
+        "to. The notes: keep it in Secrets Manager or SSM SecureString and reference it."
+    )
+    seeds = ("001:2420", "001:1489", "002:817-818")
+    source_url = "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/dynamic-references.html"
+    tags = ["secrets"]
+    example_fail = "MasterUserPassword: hunter2hunter2\n"
+    example_pass = "MasterUserPassword: '{{resolve:secretsmanager:prod/db:SecretString:password}}'\n"
+
+    def match(self, cfn) -> list[RuleMatch]:
+        found = []
+        for name, resource in resources_of(cfn, *SECRET_PROPERTIES):
+            props = properties(resource)
+            for path in SECRET_PROPERTIES[resource["Type"]]:
+                for where_path, value in values_at(props, path):
+                    full = ["Resources", name, "Properties", *where_path]
+                    for at, where, secret, scenario in _judge(cfn, full, value):
+                        found.append(RuleMatch(at, f"{'.'.join(map(str, where_path))} of '{name}' "
+                                                   f"is hardcoded ({where}: {mask(secret)}){when(scenario)}; "
+                                                   "use a {{resolve:secretsmanager:...}} dynamic reference."))
+        return found
+
+
+def environment_entries(cfn) -> Iterator[tuple[str, list, Any, Any]]:
+    """(resource, path to the value, variable name, value) of every environment variable."""
+    for name, resource in resources_of(cfn, *ENVIRONMENT_VARIABLES):
+        props = properties(resource)
+        for spec in ENVIRONMENT_VARIABLES[resource["Type"]]:
+            for where, block in values_at(props, spec["path"]):
+                base = ["Resources", name, "Properties", *where]
+                if spec["form"] == "mapping" and isinstance(block, dict):
+                    for variable, value in block.items():
+                        yield name, base + [variable], variable, value
+                elif spec["form"] == "list" and isinstance(block, list):
+                    for index, entry in enumerate(block):
+                        if isinstance(entry, dict) and entry.get("Type", "PLAINTEXT") == "PLAINTEXT":
+                            yield name, base + [index, "Value"], entry.get("Name"), entry.get("Value")
+
+
+class EnvironmentWithoutSecrets(Documented, CloudFormationLintRule):
+    id = "E9302"
+    shortdesc = "Environment variables carry no secrets"
+    description = (
+        "Flags an environment variable of a Lambda or SAM function (`Globals` included), "
+        "an ECS container, a CodeBuild project (PLAINTEXT variables), an App Runner "
+        "service or a Batch job whose name means a secret (`PASSWORD`, `PASSWD`, `PWD`, "
+        "`SECRET`, `TOKEN`, `API_KEY`, `PRIVATE_KEY`, `CREDENTIAL`... as a word, in any "
+        "case, camelCase or snake_case; not `..._ARN`, `..._NAME` and other names that "
+        "refer to a secret) and whose value is hardcoded, and any variable whose value "
+        "matches a credential pattern (see E9304)."
+    )
+    why = (
+        "Environment variables are shown in the console and returned by "
+        "GetFunctionConfiguration and DescribeTaskDefinition to anyone with read access; "
+        "the notes: store secrets in Secrets Manager or Parameter Store and read them at "
+        "run time."
+    )
+    seeds = ("002:817-818",)
+    source_url = "https://docs.aws.amazon.com/secretsmanager/latest/userguide/retrieving-secrets_lambda.html"
+    tags = ["secrets", "lambda", "ecs"]
+    example_fail = "Environment:\n  Variables:\n    DB_PASSWORD: hunter2\n"
+    example_pass = "Environment:\n  Variables:\n    DB_SECRET_ARN: !Ref DbSecret\n"
+
+    def match(self, cfn) -> list[RuleMatch]:
+        found = []
+        for resource, path, variable, value in environment_entries(cfn):
+            credentials = [(kind, text) for piece in literal_pieces(value)
+                           for kind, text in credentials_in(piece)]
+            for kind, text in credentials[:1]:
+                record(cfn, text)
+                found.append(RuleMatch(path, f"Environment variable {variable} of '{resource}' "
+                                             f"holds a credential ({kind} {mask(text)}); read it from "
+                                             "Secrets Manager at run time."))
+            if credentials or not secret_name(variable):
+                continue
+            for at, where, secret, scenario in _judge(cfn, path, value):
+                found.append(RuleMatch(at, f"Environment variable {variable} of '{resource}' holds "
+                                           f"a hardcoded secret ({where}: {mask(secret)}){when(scenario)}; "
+                                           "pass the secret's ARN and read it at run time."))
+        return found
+
+
+class SecretParameterHidden(Documented, CloudFormationLintRule):
+    id = "W9303"
+    shortdesc = "Secret parameters are hidden"
+    description = (
+        "Flags a parameter whose name means a secret (see E9302) without `NoEcho: true`. "
+        "A hidden secret parameter that still has a `Default` is E9303. Parameters of "
+        "the `AWS::SSM::Parameter::Value<...>` types hold a parameter name, not a secret."
+    )
+    why = (
+        "Without NoEcho the value is shown in the console, in describe-stacks output and "
+        "in events to anyone who can read the stack."
+    )
+    seeds = ("001:2420",)
+    source_url = "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/parameters-section-structure.html"
+    tags = ["secrets", "parameters"]
+    example_fail = "DbPassword:\n  Type: String\n"
+    example_pass = "DbPassword:\n  Type: String\n  NoEcho: true\n  MinLength: 16\n"
+
+    def match(self, cfn) -> list[RuleMatch]:
+        return [RuleMatch(["Parameters", name],
+                          f"Parameter {name} holds a secret but is shown in the console; set "
+                          "NoEcho: true (better: a {{resolve:secretsmanager:...}} reference).")
+                for name, parameter in _secret_parameters(cfn)
+                if str(parameter.get("NoEcho", "")).lower() != "true"]
+
+
+class SecretParameterDefault(Documented, CloudFormationLintRule):
+    id = "E9303"
+    shortdesc = "Hidden secret parameters have no default"
+    description = (
+        "Flags a `NoEcho` parameter whose name means a secret and that has a non-empty "
+        "`Default`: the secret is then in the template itself."
+    )
+    why = (
+        "NoEcho hides the value in the console, but a Default is written in the template "
+        "and travels with every copy of it."
+    )
+    seeds = ("001:2420",)
+    source_url = "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/parameters-section-structure.html#parameters-section-structure-properties"
+    tags = ["secrets", "parameters"]
+    example_fail = "DbPassword:\n  Type: String\n  NoEcho: true\n  Default: hunter2hunter2\n"
+    example_pass = "DbPassword:\n  Type: String\n  NoEcho: true\n"
+
+    def match(self, cfn) -> list[RuleMatch]:
+        found = []
+        for name, parameter in _secret_parameters(cfn):
+            default = parameter.get("Default")
+            if str(parameter.get("NoEcho", "")).lower() == "true" and isinstance(default, (str, int)) \
+                    and str(default) and not is_reference_text(str(default)):
+                record(cfn, str(default))
+                found.append(RuleMatch(["Parameters", name, "Default"],
+                                       f"Parameter {name} has a secret default ({mask(default)}); "
+                                       "remove the Default and pass the value at deploy time."))
+        return found
+
+
+def _secret_parameters(cfn) -> Iterator[tuple[str, dict]]:
+    parameters = cfn.template.get("Parameters")
+    for name, parameter in parameters.items() if isinstance(parameters, dict) else []:
+        if isinstance(parameter, dict) and secret_name(name) \
+                and not str(parameter.get("Type", "")).startswith("AWS::SSM::Parameter::Value"):
+            yield name, parameter
+
+
+def _no_echo(cfn, name: Any) -> bool:
+    parameter = (cfn.template.get("Parameters") or {}).get(name) if isinstance(name, str) else None
+    return isinstance(parameter, dict) and str(parameter.get("NoEcho", "")).lower() == "true"
+
+
+class NoCredentials(Documented, CloudFormationLintRule):
+    id = "E9304"
+    shortdesc = "No credentials anywhere in the template"
+    description = (
+        "Flags any string of the template (resources, `UserData` in `Fn::Base64` and "
+        "`Fn::Sub`, `Metadata`, parameters, mappings) that holds an AWS access key id "
+        "(`AKIA`/`ASIA` + 16), a 40-character secret access key beside one, a private "
+        "key block, a GitHub (`ghp_`, `github_pat_`), Slack (`xox[abpr]-`) or Stripe "
+        "(`sk_live_`) token, or a URL with a password (`https://user:pass@`). `${...}` "
+        "variables of a `Sub` are not literal and never match. Environment variables, "
+        "secret properties and outputs are E9302's, E9301's and E9306's."
+    )
+    why = (
+        "A credential in a template is published with it; leaked AWS keys are abused "
+        "within minutes of reaching a public repository. The notes: never put access "
+        "keys in code; use roles."
+    )
+    seeds = ("001:114", "002:28-30")
+    source_url = "https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#rotate-credentials"
+    tags = ["secrets"]
+    example_fail = "UserData: !Base64 |\n  export AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE\n"
+    example_pass = "IamInstanceProfile: !Ref InstanceProfile   # the instance gets a role\n"
+
+    def match(self, cfn) -> list[RuleMatch]:
+        skip = set()
+        for resource, path, _, _ in environment_entries(cfn):
+            skip.add(tuple(path))
+        for name, resource in resources_of(cfn, *SECRET_PROPERTIES):
+            for path in SECRET_PROPERTIES[resource["Type"]]:
+                for where, _ in values_at(properties(resource), path):
+                    skip.add(("Resources", name, "Properties", *where))
+        found = []
+        for path, node in walk({k: v for k, v in cfn.template.items() if k != "Outputs"}):
+            if any(path[:depth] in skip for depth in range(2, len(path) + 1)):
+                continue
+            if isinstance(node, dict):
+                found.extend(self._beside_access_key(cfn, list(path), node))
+            elif isinstance(node, str):
+                # the ${...} variables of a Sub are references, not text
+                text = SUB_VARIABLE.sub("\x00", node) if "Fn::Sub" in path[-2:] else node
+                for kind, value in credentials_in(text):
+                    record(cfn, value)
+                    found.append(RuleMatch(list(path), f"The template contains a credential "
+                                                       f"({kind} {mask(value)}); remove it and rotate it."))
+        return found
+
+    @staticmethod
+    def _beside_access_key(cfn, path: list, node: dict) -> list[RuleMatch]:
+        texts = {key: value for key, value in node.items() if isinstance(value, str)}
+        if not any(kind == "AWS access key id" for text in texts.values()
+                   for kind, _ in credentials_in(text)):
+            return []
+        found = []
+        for key, text in texts.items():
+            for hit in SECRET_ACCESS_KEY.finditer(text):
+                record(cfn, hit.group(0))
+                found.append(RuleMatch(path + [key], f"The template contains a credential (AWS "
+                                                     f"secret access key {mask(hit.group(0))}); remove it and rotate it."))
+        return found
+
+
+class NoLongTermKeys(Documented, CloudFormationLintRule):
+    id = "W9305"
+    shortdesc = "No long-term access keys"
+    description = (
+        "Flags an `AWS::IAM::AccessKey`. An output that exposes its `SecretAccessKey` is "
+        "E9306."
+    )
+    why = (
+        "An access key is a password that never expires on its own; workloads should use "
+        "roles, whose credentials rotate every hour. The notes: access keys are for the "
+        "CLI and SDK of a person, and must be protected like a password."
+    )
+    seeds = ("001:95-114",)
+    source_url = "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_access-keys.html"
+    tags = ["secrets", "iam"]
+    example_fail = "DeployKey:\n  Type: AWS::IAM::AccessKey\n  Properties: {UserName: !Ref Deployer}\n"
+    example_pass = "DeployRole:\n  Type: AWS::IAM::Role   # assumed by the deploy pipeline\n"
+
+    def match(self, cfn) -> list[RuleMatch]:
+        return [RuleMatch(["Resources", name], f"'{name}' creates a long-term access key; give "
+                                               "the workload a role instead.")
+                for name, _ in resources_of(cfn, "AWS::IAM::AccessKey")]
+
+
+class OutputsWithoutSecrets(Documented, CloudFormationLintRule):
+    id = "E9306"
+    shortdesc = "Outputs expose no secrets"
+    description = (
+        "Flags an output whose value (or export) is `!GetAtt X.SecretAccessKey`, a `Ref` "
+        "to a `NoEcho` parameter (also inside `!Sub`/`!Join`), or a literal credential."
+    )
+    why = (
+        "Outputs are shown in the console and returned by describe-stacks to anyone who "
+        "can read the stack, and exports to every stack of the account."
+    )
+    seeds = ("001:2420",)
+    source_url = "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/outputs-section-structure.html"
+    tags = ["secrets", "outputs"]
+    example_fail = "SecretKey:\n  Value: !GetAtt DeployKey.SecretAccessKey\n"
+    example_pass = "SecretArn:\n  Value: !Ref DbSecret   # the ARN, not the secret\n"
+
+    def match(self, cfn) -> list[RuleMatch]:
+        outputs = cfn.template.get("Outputs")
+        found = []
+        for name, output in outputs.items() if isinstance(outputs, dict) else []:
+            if not isinstance(output, dict):
+                continue
+            problem = self._problem(cfn, output.get("Value"))
+            if problem:
+                found.append(RuleMatch(["Outputs", name, "Value"],
+                                       f"Output {name} exposes {problem}; output a reference "
+                                       "(an ARN or a name), never the secret."))
+        return found
+
+    @staticmethod
+    def _problem(cfn, value: Any) -> str | None:
+        for _, node in walk(value):
+            if isinstance(node, dict) and len(node) == 1:
+                (function, argument), = node.items()
+                if function == "Fn::GetAtt":
+                    attribute = argument[1] if isinstance(argument, list) and len(argument) > 1 else (
+                        argument.split(".", 1)[1] if isinstance(argument, str) and "." in argument else "")
+                    if attribute == "SecretAccessKey":
+                        return "a secret access key"
+                if function == "Ref" and _no_echo(cfn, argument):
+                    return f"the NoEcho parameter {argument}"
+                if function == "Fn::Sub":
+                    text = argument[0] if isinstance(argument, list) and argument else argument
+                    if isinstance(text, str) and ".SecretAccessKey}" in text:
+                        return "a secret access key"
+                    for variable in _sub_variables(text):
+                        if _no_echo(cfn, variable):
+                            return f"the NoEcho parameter {variable}"
+        for piece in literal_pieces(value):
+            for kind, text in credentials_in(piece):
+                record(cfn, text)
+                return f"a credential ({kind} {mask(text)})"
+        return None
+
+
+def _sub_variables(text: Any) -> list[str]:
+    return [match.strip("${}") for match in SUB_VARIABLE.findall(text)] if isinstance(text, str) else []
