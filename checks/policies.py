@@ -146,6 +146,7 @@ NARROWING_KEYS = frozenset({
     "aws:sourcearn", "aws:sourceaccount", "aws:sourceowner", "aws:principalorgid",
     "aws:principalorgpaths", "aws:principalaccount", "aws:principalarn", "aws:sourcevpce",
     "aws:sourcevpc", "aws:sourceorgid", "aws:sourceorgpaths", "kms:calleraccount",
+    "s3:dataaccesspointaccount", "s3:dataaccesspointarn",
 })
 
 

@@ -89,11 +89,32 @@ def literal_pieces(value: Any) -> Iterator[str]:
 
 
 def is_reference_text(text: str) -> bool:
-    """Values that name a secret rather than hold one."""
+    """Values that name a secret rather than hold one, or stand in for one
+    (`<<Enter your API key>>`, `<password>`)."""
     stripped = text.strip()
     return (not stripped or bool(DYNAMIC_REFERENCE.search(stripped))
             or stripped.startswith("arn:") or stripped.lower() in ("true", "false")
-            or (stripped.startswith("/") and " " not in stripped))
+            or (stripped.startswith("/") and " " not in stripped)
+            or (stripped.startswith("<") and stripped.endswith(">")))
+
+
+def _json_secret(text: str) -> str | None | bool:
+    """For JSON text (`${...}` variables already replaced by NUL): the first literal
+    value under a secret-meaning key, None when there is none, or False when the text
+    is not a JSON object (and must be judged as plain text)."""
+    import json
+
+    try:
+        document = json.loads(text, strict=False)
+    except ValueError:
+        return False
+    if not isinstance(document, dict):
+        return False
+    for key, value in document.items():
+        literal = value.replace("\x00", "") if isinstance(value, str) else ""
+        if secret_name(key) and literal.strip() and not is_reference_text(literal):
+            return literal
+    return None
 
 
 def hardcoded(cfn, value: Any) -> tuple[str, str] | None:
@@ -111,9 +132,24 @@ def hardcoded(cfn, value: Any) -> tuple[str, str] | None:
         return None
     if any(DYNAMIC_REFERENCE.search(piece) for piece in literal_pieces(value)):
         return None
+    text = _template_text(value)
+    if text is not None:
+        found = _json_secret(text)
+        if found is not False:  # JSON (a SecretString): only secret-named keys count
+            return ("a literal", found) if found else None
     for piece in literal_pieces(value):
         if not is_reference_text(piece):
             return "a literal", piece
+    return None
+
+
+def _template_text(value: Any) -> str | None:
+    """A literal, or a `Sub` text with its variables as NUL, for JSON parsing."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict) and set(value) == {"Fn::Sub"}:
+        text = value["Fn::Sub"][0] if isinstance(value["Fn::Sub"], list) else value["Fn::Sub"]
+        return SUB_VARIABLE.sub("\x00", text) if isinstance(text, str) else None
     return None
 
 
