@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import os
+import tempfile
+
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
 SHARED = ROOT.parent / "shared"
+
+# Runs started by the tests (CLI subprocesses included) cache into a throwaway folder,
+# never into the checkout.
+os.environ.setdefault("TMPLLINT_CACHE_DIR", tempfile.mkdtemp(prefix="tmpllint-cache-"))
 
 
 @pytest.fixture(scope="session")

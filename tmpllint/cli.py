@@ -14,6 +14,7 @@ from typing import List, Optional
 import typer
 
 from tmpllint import __version__
+from tmpllint.runner import DEFAULT_TIMEOUT
 
 app = typer.Typer(
     help="Lint AWS CloudFormation and SAM templates against AWS best practices "
@@ -83,23 +84,41 @@ def lint(
         None, "--region", help="AWS region(s) to validate for (repeatable). Default: us-east-1."),
     verbose: bool = typer.Option(False, "--verbose", "-v",
                                  help="Also list clean files and files skipped as not CloudFormation."),
+    jobs: Optional[int] = typer.Option(
+        None, "--jobs", "-j", min=1,
+        help="Worker processes (default: the number of CPUs); 1 lints in this process."),
+    no_cache: bool = typer.Option(
+        False, "--no-cache", help="Neither read nor write the result cache (.tmpllint_cache/, "
+        "or $TMPLLINT_CACHE_DIR)."),
+    timeout: float = typer.Option(
+        DEFAULT_TIMEOUT, "--timeout", min=0,
+        help="Seconds one file may take; a file over it is reported as an error (0: no limit)."),
+    max_memory: str = typer.Option(
+        "2G", "--max-memory", metavar="SIZE",
+        help="Memory cap of each linting process, e.g. 2G or 512M (0: no cap)."),
 ) -> None:
     """Lint templates and report the findings.
 
     Exit codes: 0 clean; 1 findings at or above --fail-on, or a template cfn-lint
-    crashed on; 2 bad usage; 3 a file could not be read.
+    crashed on; 2 bad usage; 3 a file could not be linted (unreadable, over --timeout
+    or --max-memory).
     """
     from tmpllint.discovery import MissingPath, discover
     from tmpllint.report import render
+    from tmpllint.runner import RunOptions, lint_files
     from tmpllint.selection import RuleSelection
 
     try:
         files = discover(paths or ["."])
     except MissingPath as missing:
         _fail(f"path not found: {missing}")
-    regions = _split(region) and tuple(r.lower() for r in _split(region))
-    engine = _engine(regions or ("us-east-1",), RuleSelection(_split(only), _split(ignore)))
-    results = [engine.lint_path(path) for path in files]
+    regions = tuple(r.lower() for r in _split(region)) or ("us-east-1",)
+    options = RunOptions(regions=regions, selection=RuleSelection(_split(only), _split(ignore)),
+                         timeout=timeout or None, max_memory=_size(max_memory) or None,
+                         cache=not no_cache)
+    if jobs:
+        options.jobs = jobs
+    results = lint_files(files, options, build_engine=lambda: _engine(regions, options.selection))
     color = output is None and fmt is Format.text and sys.stdout.isatty()
     report = render(fmt.value, results, color=color, verbose=verbose)
     if output:
@@ -113,19 +132,37 @@ def lint(
     raise typer.Exit(exit_code(results, fail_on.value))
 
 
+#: File errors that say nothing about the template: the file could not be linted.
+UNLINTED = ("read", "timeout", "memory", "worker")
+
+
 def exit_code(results, fail_on: str) -> int:
-    """3 when a file could not be read; 1 when a finding reaches `fail_on` or when
-    cfn-lint or a rule crashed on a template (the template is at fault, and a file
-    that was not fully linted never passes a gate); else 0."""
+    """3 when a file could not be linted (unreadable, timed out, out of memory); 1 when
+    a finding reaches `fail_on` or cfn-lint or a rule crashed on a template (the
+    template is at fault, and a file that was not fully linted never passes a gate);
+    else 0."""
     from tmpllint.findings import severity_rank
 
-    if any(result.error_kind == "read" for result in results):
+    if any(result.error_kind in UNLINTED for result in results):
         return EXIT_FILE_ERROR
     threshold = severity_rank(fail_on)
     failing = any(result.error_kind == "crash" for result in results) or any(
         severity_rank(finding.severity) >= threshold
         for result in results for finding in result.findings)
     return EXIT_FINDINGS if failing else EXIT_OK
+
+
+def _size(text: str) -> int:
+    """'2G', '512M', '1048576' -> bytes; a bad size is a usage error."""
+    units = {"K": 1024, "M": 1024 ** 2, "G": 1024 ** 3}
+    value = text.strip().upper().removesuffix("B").removesuffix("I")
+    try:
+        if value and value[-1] in units:
+            return int(float(value[:-1]) * units[value[-1]])
+        return int(value)
+    except ValueError:
+        _fail(f"--max-memory takes a size like 2G or 512M, not '{text}'")
+        return 0
 
 
 def _engine(regions, selection):

@@ -14,7 +14,6 @@ import re
 from pathlib import Path
 from typing import Iterable
 
-from tmpllint.checks.secretscan import SECRETS_ATTRIBUTE, redact
 from tmpllint.findings import CFN_LINT_SEVERITY, FileResult, Finding
 from tmpllint.selection import RuleSelection
 
@@ -55,7 +54,7 @@ class Engine:
 
         self.selection = selection
         self.regions = list(regions)
-        self.rules = _build_rules(Rules, selection, extra_rules)
+        self.rules = _build_rules(_guarded_rules_class(Rules), selection, extra_rules)
         # cfn-lint's informational rules are off unless asked for; tmpllint reports
         # every severity and lets --fail-on decide what fails.
         self._config = _IsolatedConfig(regions=self.regions, include_checks=["I"])
@@ -64,11 +63,21 @@ class Engine:
     def rule_ids(self) -> list[str]:
         return sorted(self.rules.keys())
 
-    def lint_path(self, path: str) -> FileResult:
-        """Lint one file. Never raises for anything the file contains."""
+    def lint_path(self, path: str, timeout: float | None = None) -> FileResult:
+        """Lint one file within `timeout` seconds. Never raises for anything the file
+        contains: a crash, a timeout or running out of memory is that file's error."""
+        from tmpllint.limits import LintTimeout, time_limit
+
         stage = _Stage()
         try:
-            return self._lint(path, stage)
+            with time_limit(timeout):
+                return self._lint(path, stage)
+        except LintTimeout as timeout_error:
+            return FileResult(path, "error", error=str(timeout_error), error_kind="timeout")
+        except (MemoryError, LintOutOfMemory) as err:
+            rule = f" in rule {err.args[0]}" if isinstance(err, LintOutOfMemory) else ""
+            return FileResult(path, "error", error=f"out of memory{rule} (in {stage.name}); "
+                              "raise --max-memory or --ignore the rule", error_kind="memory")
         except OSError as err:
             return FileResult(path, "error", error=f"cannot read the file: {err.strerror or err}",
                               error_kind="read")
@@ -123,6 +132,8 @@ class Engine:
             matches = list(_dedup(_check_metadata_directives(found, cfn, self._config)))
         stage.name = "report"
         # secrets the rules found are masked in every message, cfn-lint's included
+        from tmpllint.checks.secretscan import SECRETS_ATTRIBUTE
+
         secrets = getattr(cfn, SECRETS_ATTRIBUTE, ())
         result = FileResult(path, findings=self._findings(path, matches, secrets))
         crashes = [m for m in matches if m.rule.id == "E0002"]
@@ -138,6 +149,29 @@ class Engine:
             if match.rule.id != "E0002" and self.selection.enabled(match.rule.id)
         }
         return sorted(findings)
+
+
+class LintOutOfMemory(BaseException):
+    """MemoryError inside a rule, carried past cfn-lint's per-rule `except Exception`."""
+
+
+def _guarded_rules_class(rules_cls):
+    """cfn-lint's `Rules`, except that running out of memory inside a rule stops the
+    file (a `MemoryError` would otherwise become one more E0002 and the next rule
+    would run out of memory too)."""
+
+    class GuardedRules(rules_cls):
+        def run_check(self, check, filename, rule_id, config, enabled_rule_ids=set(), *args):
+            def guarded(*arguments):
+                try:
+                    yield from iter(check(*arguments))
+                except MemoryError:
+                    raise LintOutOfMemory(rule_id) from None
+
+            yield from super().run_check(guarded, filename, rule_id, config,
+                                         enabled_rule_ids, *args)
+
+    return GuardedRules
 
 
 def _build_rules(rules_cls, selection: RuleSelection, extra_rules: Iterable):
@@ -228,6 +262,8 @@ def _crash_text(message: str) -> str:
 
 
 def _to_finding(path: str, match, secrets=()) -> Finding:
+    from tmpllint.checks.secretscan import redact
+
     rule_path = getattr(match, "path", None) or ()
     resource = None
     if len(rule_path) >= 2 and rule_path[0] == "Resources":
