@@ -136,6 +136,18 @@ def referenced_resource(value: Any) -> str | None:
     return None
 
 
+def parameters_of(cfn) -> dict:
+    """The template's Parameters section, or {} when it is missing or malformed."""
+    parameters = cfn.template.get("Parameters")
+    return parameters if isinstance(parameters, dict) else {}
+
+
+def parameter(cfn, name: Any) -> dict | None:
+    """One parameter's declaration, or None."""
+    found = parameters_of(cfn).get(name) if isinstance(name, str) else None
+    return found if isinstance(found, dict) else None
+
+
 def literal_values(cfn, value: Any) -> list[Any] | None:
     """The literal values `value` can take, or None when that is unknown.
 
@@ -146,12 +158,12 @@ def literal_values(cfn, value: Any) -> list[Any] | None:
     if not isinstance(value, dict):
         return [value]
     if set(value) == {"Ref"} and isinstance(value["Ref"], str):
-        parameter = cfn.template.get("Parameters", {}).get(value["Ref"])
-        if isinstance(parameter, dict):
+        declared = parameter(cfn, value["Ref"])
+        if declared is not None:
             found = []
-            if "Default" in parameter:
-                found.append(parameter["Default"])
-            allowed = parameter.get("AllowedValues")
+            if "Default" in declared:
+                found.append(declared["Default"])
+            allowed = declared.get("AllowedValues")
             if isinstance(allowed, list):
                 found.extend(v for v in allowed if v not in found)
             return found or None

@@ -15,6 +15,8 @@ from tmpllint.checks.base import (
     Documented,
     condition_variants,
     load_data,
+    parameter,
+    parameters_of,
     properties,
     resources_of,
     values_at,
@@ -211,16 +213,15 @@ class SecretParameterDefault(Documented, CloudFormationLintRule):
 
 
 def _secret_parameters(cfn) -> Iterator[tuple[str, dict]]:
-    parameters = cfn.template.get("Parameters")
-    for name, parameter in parameters.items() if isinstance(parameters, dict) else []:
-        if isinstance(parameter, dict) and secret_name(name) \
-                and not str(parameter.get("Type", "")).startswith("AWS::SSM::Parameter::Value"):
-            yield name, parameter
+    for name, declared in parameters_of(cfn).items():
+        if isinstance(declared, dict) and secret_name(name) \
+                and not str(declared.get("Type", "")).startswith("AWS::SSM::Parameter::Value"):
+            yield name, declared
 
 
 def _no_echo(cfn, name: Any) -> bool:
-    parameter = (cfn.template.get("Parameters") or {}).get(name) if isinstance(name, str) else None
-    return isinstance(parameter, dict) and str(parameter.get("NoEcho", "")).lower() == "true"
+    declared = parameter(cfn, name)
+    return declared is not None and str(declared.get("NoEcho", "")).lower() == "true"
 
 
 class NoCredentials(Documented, CloudFormationLintRule):

@@ -125,8 +125,10 @@ def hardcoded(cfn, value: Any) -> tuple[str, str] | None:
     default, `GetAtt`, `ImportValue` and the like are not.
     """
     if isinstance(value, dict) and set(value) == {"Ref"} and isinstance(value["Ref"], str):
-        parameter = cfn.template.get("Parameters", {}).get(value["Ref"])
-        default = parameter.get("Default") if isinstance(parameter, dict) else None
+        from tmpllint.checks.base import parameter
+
+        declared = parameter(cfn, value["Ref"])
+        default = declared.get("Default") if declared else None
         if isinstance(default, (str, int)) and not is_reference_text(str(default)):
             return f"the default of parameter {value['Ref']}", str(default)
         return None

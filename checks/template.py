@@ -58,10 +58,12 @@ class SamTransformVersion(Documented, CloudFormationLintRule):
 
     def match(self, cfn) -> list[RuleMatch]:
         transform = cfn.template.get("Transform")
-        entries = [(["Transform"], transform)] if isinstance(transform, str) else [
-            (["Transform", index], value) for index, value in enumerate(transform or [])
-            if isinstance(transform, list)
-        ]
+        if isinstance(transform, str):
+            entries = [(["Transform"], transform)]
+        elif isinstance(transform, list):
+            entries = [(["Transform", index], value) for index, value in enumerate(transform)]
+        else:
+            entries = []
         return [
             RuleMatch(path, f"Transform '{value}' is not a SAM version; use "
                             f"'{SAM_TRANSFORM}' (the only SAM transform).")
