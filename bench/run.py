@@ -1,0 +1,117 @@
+#!/usr/bin/env python3
+"""Benchmark tmpllint against cfn-lint's own CLI on a folder of templates.
+
+    python bench/run.py [FOLDER] [--repeat N] [--one-file FILE]
+
+FOLDER defaults to ../shared/corpus/aws-cloudformation-templates (beside a checkout of
+this repository); when it is absent the benchmark says so and exits 0. Each variant runs
+N times (default 3) on the same file list; the table shows the median wall time, the
+peak memory of the largest single process (GNU time's maximum resident set size) and
+the ratio to the cfn-lint CLI. Variants: cfn-lint's CLI; tmpllint cold with --jobs 1;
+tmpllint cold with the default jobs (one per CPU); tmpllint with a warm cache. Then the
+same for one small template. Not part of the test suite: timings are machine facts,
+not assertions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_FOLDER = ROOT.parent / "shared" / "corpus" / "aws-cloudformation-templates"
+SUFFIXES = (".yaml", ".yml", ".json", ".template")
+TIME = shutil.which("time") and Path("/usr/bin/time").exists()
+
+
+def templates(folder: Path) -> list[str]:
+    return sorted(str(p) for p in folder.rglob("*") if p.is_file() and p.suffix in SUFFIXES)
+
+
+def measure(command: list[str], env: dict) -> tuple[float, float]:
+    """(wall seconds, peak resident MB of the largest process) of one run."""
+    if TIME:
+        command = ["/usr/bin/time", "-f", "%M", *command]
+    started = time.perf_counter()
+    done = subprocess.run(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                          text=True)
+    wall = time.perf_counter() - started
+    peak = 0.0
+    if TIME:
+        last = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else "0"
+        peak = float(last) / 1024 if last.isdigit() else 0.0
+    return wall, peak
+
+
+def run_variant(name: str, command: list[str], env: dict, repeat: int,
+                prepare=None) -> dict:
+    walls, peaks = [], []
+    for _ in range(repeat):
+        if prepare:
+            prepare()
+        wall, peak = measure(command, env)
+        walls.append(wall)
+        peaks.append(peak)
+    return {"name": name, "median": statistics.median(walls), "runs": walls, "peak": max(peaks)}
+
+
+def table(title: str, rows: list[dict]) -> str:
+    base = rows[0]["median"]
+    lines = [title, f"{'variant':<34}{'median s':>10}{'peak MB':>10}{'x cfn-lint':>12}   runs (s)"]
+    for row in rows:
+        runs = ", ".join(f"{r:.2f}" for r in row["runs"])
+        lines.append(f"{row['name']:<34}{row['median']:>10.2f}{row['peak']:>10.0f}"
+                     f"{row['median'] / base:>12.2f}   {runs}")
+    return "\n".join(lines)
+
+
+def compare(files: list[str], repeat: int, label: str) -> str:
+    cache_dir = tempfile.mkdtemp(prefix="tmpllint-bench-")
+    env = dict(os.environ, TMPLLINT_CACHE_DIR=cache_dir)
+    python = sys.executable
+    tmpllint = [python, "-m", "tmpllint", "lint", "--fail-on", "error"]
+    cfn_lint = shutil.which("cfn-lint") or "cfn-lint"
+
+    def clear():
+        shutil.rmtree(cache_dir, ignore_errors=True)
+
+    rows = [
+        run_variant("cfn-lint CLI", [cfn_lint, "--", *files], env, repeat),
+        run_variant("tmpllint cold, --jobs 1", [*tmpllint, "--jobs", "1", *files], env, repeat, clear),
+        run_variant(f"tmpllint cold, --jobs {os.cpu_count()} (default)", [*tmpllint, *files], env,
+                    repeat, clear),
+    ]
+    subprocess.run([*tmpllint, *files], env=env, stdout=subprocess.DEVNULL)  # warm the cache
+    rows.append(run_variant("tmpllint cached", [*tmpllint, *files], env, repeat))
+    shutil.rmtree(cache_dir, ignore_errors=True)
+    return table(f"{label} ({len(files)} files, {repeat} runs each)", rows)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("folder", nargs="?", default=str(DEFAULT_FOLDER))
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--one-file", default=str(ROOT / "examples" / "clean-queue.yaml"))
+    args = parser.parse_args()
+    folder = Path(args.folder)
+    if not folder.is_dir():
+        print(f"benchmark skipped: {folder} is not here (it lies beside the repository, in "
+              "../shared/corpus, on the development machines)")
+        return 0
+    files = templates(folder)
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, GNU time: {'yes' if TIME else 'no'}")
+    print(compare(files, args.repeat, f"Folder {folder}"))
+    print()
+    print(compare([args.one_file], max(args.repeat, 5), f"One file {args.one_file}"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
