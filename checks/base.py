@@ -227,8 +227,6 @@ def parameter_variants(parameters: dict, instance: Any) -> list[Any]:
     RULES.md judges a `Ref` to a parameter by its `Default` and `AllowedValues`; cfn-lint's
     schema rules leave the `Ref` unresolved, so the schema rules validate these variants.
     """
-    import copy
-
     refs = [
         (path, _parameter_candidates(parameters, node["Ref"]))
         for path, node in walk(instance)
@@ -237,17 +235,23 @@ def parameter_variants(parameters: dict, instance: Any) -> list[Any]:
     refs = [(path, values) for path, values in refs if values and path]
     variants = [instance]
     for path, values in refs:
-        grown = []
-        for variant in variants:
-            for value in values:
-                changed = copy.deepcopy(variant)
-                holder = changed
-                for key in path[:-1]:
-                    holder = holder[key]
-                holder[path[-1]] = value
-                grown.append(changed)
-        variants = grown[:MAX_PARAMETER_VARIANTS]
+        variants = [_replaced(variant, path, value) for variant in variants
+                    for value in values][:MAX_PARAMETER_VARIANTS]
     return variants
+
+
+def _replaced(node: Any, path: tuple, value: Any) -> Any:
+    """A copy of `node` with the value at `path` replaced; only the containers along
+    the path are copied, the rest is shared (a deep copy of a resource is slow)."""
+    if not path:
+        return value
+    key, rest = path[0], path[1:]
+    if isinstance(node, dict):
+        copied = dict(node)
+    else:
+        copied = list(node)
+    copied[key] = _replaced(node[key], rest, value)
+    return copied
 
 
 def condition_variants(cfn, instance: Any) -> list[tuple[dict | None, Any]]:

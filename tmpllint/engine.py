@@ -12,7 +12,7 @@ from __future__ import annotations
 import ast
 import re
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from tmpllint.findings import CFN_LINT_SEVERITY, FileResult, Finding
 from tmpllint.selection import RuleSelection
@@ -188,38 +188,50 @@ def _build_rules(rules_cls, selection: RuleSelection, extra_rules: Iterable):
     everything.update(rules_cls.create_from_module(TMPLLINT_PACK))
     for rule in extra_rules:
         everything.register(rule)
-    parents: dict[str, set[str]] = {}
-    for rule_id, rule in everything.items():
-        for parent in rule.parent_rules or []:
-            parents.setdefault(rule_id, set()).add(parent)
-        for child in rule.child_rules or {}:
-            parents.setdefault(child, set()).add(rule_id)
-    keyword_rules = {rule_id: list(getattr(rule, "keywords", []) or [])
-                     for rule_id, rule in everything.items() if getattr(rule, "keywords", None)}
-    for rule_id, keywords in keyword_rules.items():
-        # schema rules are reached by walking down the template: "Resources" (E3001),
-        # then "Resources/*" (E3002), then "Resources/<Type>/Properties" (ours)
-        parents.setdefault(rule_id, set()).update(
-            other for other, theirs in keyword_rules.items()
-            if other != rule_id and any(_covers(t, k) for t in theirs for k in keywords))
     keep = {rule_id for rule_id in everything if selection.enabled(rule_id)}
-    pending = list(keep)
-    while pending:
-        for parent in parents.get(pending.pop(), ()):
-            if parent in everything and parent not in keep:
-                keep.add(parent)
-                pending.append(parent)
+    if len(keep) < len(everything):
+        parents = _parents(everything)
+        pending = list(keep)
+        while pending:
+            for parent in parents.get(pending.pop(), ()):
+                if parent in everything and parent not in keep:
+                    keep.add(parent)
+                    pending.append(parent)
     keep.add("E0002")  # reports a crashing rule; turned into a per-file error
     # sorted, so rules run (and crashes are reported) in the same order on every machine
     return rules_cls({rule_id: everything[rule_id] for rule_id in sorted(keep)
                       if rule_id in everything})
 
 
-def _covers(outer: str, inner: str) -> bool:
-    """True when keyword path `outer` is a strict prefix of `inner` (`*` matches a part)."""
-    outer_parts, inner_parts = outer.split("/"), inner.split("/")
-    return len(outer_parts) < len(inner_parts) and all(
-        o == "*" or o == i for o, i in zip(outer_parts, inner_parts))
+def _parents(everything) -> dict[str, set[str]]:
+    """Rule id -> the rules it cannot run without: declared parents, rules that list it
+    as a child, and the schema rules whose keyword path leads to its keywords (schema
+    rules are reached by walking down the template: "Resources" (E3001), then
+    "Resources/*" (E3002), then "Resources/<Type>/Properties")."""
+    parents: dict[str, set[str]] = {}
+    by_keyword: dict[str, set[str]] = {}
+    for rule_id, rule in everything.items():
+        for parent in rule.parent_rules or []:
+            parents.setdefault(rule_id, set()).add(parent)
+        for child in rule.child_rules or {}:
+            parents.setdefault(child, set()).add(rule_id)
+        for keyword in getattr(rule, "keywords", None) or []:
+            by_keyword.setdefault(keyword, set()).add(rule_id)
+    for keyword, rule_ids in by_keyword.items():
+        covering = set().union(*(by_keyword.get(prefix, set()) for prefix in _prefixes(keyword)))
+        for rule_id in rule_ids:
+            parents.setdefault(rule_id, set()).update(covering - {rule_id})
+    return parents
+
+
+def _prefixes(keyword: str) -> Iterator[str]:
+    """Every keyword path that is a strict prefix of `keyword`, with `*` for any part."""
+    import itertools
+
+    parts = keyword.split("/")
+    for length in range(1, len(parts)):
+        for stars in itertools.product((False, True), repeat=length):
+            yield "/".join("*" if star else part for star, part in zip(stars, parts[:length]))
 
 
 def _read_text(path: str) -> tuple[str, str | None]:
