@@ -24,7 +24,7 @@ from tmpllint.findings import FileResult, Finding
 
 CACHE_DIR_ENV = "TMPLLINT_CACHE_DIR"
 DEFAULT_DIR = ".tmpllint_cache"
-FORMAT = 1  # bump when the entry layout changes
+FORMAT = 2  # bump when the entry layout changes
 
 
 def _package_version(name: str) -> str:

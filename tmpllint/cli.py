@@ -14,7 +14,7 @@ from typing import List, Optional
 import typer
 
 from tmpllint import __version__
-from tmpllint.runner import DEFAULT_TIMEOUT
+from tmpllint.config import ConfigError
 
 app = typer.Typer(
     help="Lint AWS CloudFormation and SAM templates against AWS best practices "
@@ -29,6 +29,14 @@ EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_FILE_ERROR = 0, 1, 2, 3
 
 
 class Format(str, Enum):
+    text = "text"
+    json = "json"
+    sarif = "sarif"
+    junit = "junit"
+    github = "github"
+
+
+class ListFormat(str, Enum):
     text = "text"
     json = "json"
 
@@ -69,11 +77,13 @@ def lint(
     paths: Optional[List[str]] = typer.Argument(
         None, help="Template files or folders (searched recursively for .yaml .yml .json "
         ".template). Default: the current folder."),
-    fmt: Format = typer.Option(Format.text, "--format", "-f", help="Output format."),
+    fmt: Optional[Format] = typer.Option(None, "--format", "-f",
+                                         help="Output format. [default: text]"),
     output: Optional[str] = typer.Option(None, "--output", "-o",
                                          help="Write the report to FILE instead of stdout."),
-    fail_on: Level = typer.Option(Level.warning, "--fail-on",
-                                  help="Exit 1 when a finding is at or above this severity."),
+    fail_on: Optional[Level] = typer.Option(
+        None, "--fail-on", help="Exit 1 when a finding is at or above this severity. "
+        "[default: warning]"),
     only: Optional[List[str]] = typer.Option(
         None, "--only", help="Report only these rules (ids or prefixes like W9, repeatable "
         "or comma-separated). Other rules are not run at all."),
@@ -81,7 +91,7 @@ def lint(
         None, "--ignore", "-i", help="Skip these rules (ids or prefixes, repeatable or "
         "comma-separated). Ignored rules are not run at all."),
     region: Optional[List[str]] = typer.Option(
-        None, "--region", help="AWS region(s) to validate for (repeatable). Default: us-east-1."),
+        None, "--region", help="AWS region(s) to validate for (repeatable). [default: us-east-1]"),
     verbose: bool = typer.Option(False, "--verbose", "-v",
                                  help="Also list clean files and files skipped as not CloudFormation."),
     jobs: Optional[int] = typer.Option(
@@ -90,37 +100,71 @@ def lint(
     no_cache: bool = typer.Option(
         False, "--no-cache", help="Neither read nor write the result cache (.tmpllint_cache/, "
         "or $TMPLLINT_CACHE_DIR)."),
-    timeout: float = typer.Option(
-        DEFAULT_TIMEOUT, "--timeout", min=0,
-        help="Seconds one file may take; a file over it is reported as an error (0: no limit)."),
-    max_memory: str = typer.Option(
-        "2G", "--max-memory", metavar="SIZE",
-        help="Memory cap of each linting process, e.g. 2G or 512M (0: no cap)."),
+    timeout: Optional[float] = typer.Option(
+        None, "--timeout", min=0,
+        help="Seconds one file may take; a file over it is reported as an error (0: no "
+        "limit). [default: 60]"),
+    max_memory: Optional[str] = typer.Option(
+        None, "--max-memory", metavar="SIZE",
+        help="Memory cap of each linting process, e.g. 2G or 512M (0: no cap). [default: 2G]"),
+    baseline: Optional[str] = typer.Option(
+        None, "--baseline", metavar="FILE",
+        help="Report only findings that FILE (from --write-baseline) does not hold."),
+    write_baseline: Optional[str] = typer.Option(
+        None, "--write-baseline", metavar="FILE",
+        help="Record every current finding in FILE and exit 0."),
 ) -> None:
     """Lint templates and report the findings.
 
-    Exit codes: 0 clean; 1 findings at or above --fail-on, or a template cfn-lint
-    crashed on; 2 bad usage; 3 a file could not be linted (unreadable, over --timeout
-    or --max-memory).
+    Settings come from [tool.tmpllint] in pyproject.toml or .tmpllint.yaml (see
+    `tmpllint config`); options given here win. Exit codes: 0 clean; 1 findings at or
+    above --fail-on, or a template cfn-lint crashed on; 2 bad usage or configuration;
+    3 a file could not be linted (unreadable, over --timeout or --max-memory).
     """
     from tmpllint.discovery import MissingPath, discover
     from tmpllint.report import render
     from tmpllint.runner import RunOptions, lint_files
     from tmpllint.selection import RuleSelection
 
+    settings = _settings({
+        "format": fmt.value if fmt else None, "fail-on": fail_on.value if fail_on else None,
+        "only": list(_split(only)) or None, "ignore": list(_split(ignore)) or None,
+        "regions": [r.lower() for r in _split(region)] or None, "jobs": jobs,
+        "timeout": timeout, "max-memory": max_memory, "baseline": baseline,
+    })
     try:
-        files = discover(paths or ["."])
+        files = discover(paths or ["."], exclude=settings["exclude"])
     except MissingPath as missing:
         _fail(f"path not found: {missing}")
-    regions = tuple(r.lower() for r in _split(region)) or ("us-east-1",)
-    options = RunOptions(regions=regions, selection=RuleSelection(_split(only), _split(ignore)),
-                         timeout=timeout or None, max_memory=_size(max_memory) or None,
-                         cache=not no_cache)
-    if jobs:
-        options.jobs = jobs
-    results = lint_files(files, options, build_engine=lambda: _engine(regions, options.selection))
-    color = output is None and fmt is Format.text and sys.stdout.isatty()
-    report = render(fmt.value, results, color=color, verbose=verbose)
+    regions = tuple(r.lower() for r in settings["regions"])
+    selection = RuleSelection(tuple(r.upper() for r in settings["only"]),
+                              tuple(r.upper() for r in settings["ignore"]))
+    options = RunOptions(regions=regions, selection=selection,
+                         timeout=settings["timeout"] or None,
+                         max_memory=_size(settings["max-memory"]) or None, cache=not no_cache)
+    if settings["jobs"]:
+        options.jobs = settings["jobs"]
+    results = lint_files(files, options, build_engine=lambda: _engine(regions, selection))
+    results = _per_file_ignores(results, settings["per-file-ignores"])
+    if write_baseline:
+        from tmpllint.baseline import write
+
+        count = write(write_baseline, results)
+        typer.echo(f"tmpllint: wrote {count} finding{'s' * (count != 1)} to {write_baseline}", err=True)
+        raise typer.Exit(EXIT_OK)
+    extra = None
+    if settings["baseline"]:
+        from tmpllint.baseline import apply, load
+
+        try:
+            results, outcome = apply(results, load(settings["baseline"]))
+        except ConfigError as err:
+            _fail(str(err))
+        extra = {"baseline": {"file": settings["baseline"], "baselined": outcome.matched,
+                              "stale": outcome.stale}}
+    chosen = settings["format"]
+    color = output is None and chosen == "text" and sys.stdout.isatty()
+    report = render(chosen, results, color=color, verbose=verbose, extra=extra)
     if output:
         try:
             with open(output, "w", encoding="utf-8") as handle:
@@ -129,7 +173,54 @@ def lint(
             _fail(f"cannot write --output {output}: {err.strerror}")
     else:
         sys.stdout.write(report)
-    raise typer.Exit(exit_code(results, fail_on.value))
+    raise typer.Exit(exit_code(results, settings["fail-on"]))
+
+
+def _settings(cli: dict):
+    """The effective settings, or exit 2 naming the bad key and its file."""
+    from tmpllint.config import load
+
+    try:
+        return load(cli=cli)
+    except ConfigError as err:
+        _fail(str(err))
+
+
+def _per_file_ignores(results, per_file: dict):
+    """Drop findings of rules a `per-file-ignores` glob turns off for that file."""
+    if not per_file:
+        return results
+    import fnmatch
+    from dataclasses import replace
+
+    from tmpllint.report.sarif import relative_uri
+
+    kept = []
+    for result in results:
+        where = relative_uri(result.path)
+        off = tuple(rule.upper() for glob, rules in per_file.items()
+                    if fnmatch.fnmatch(where, glob) for rule in rules)
+        kept.append(replace(result, findings=[f for f in result.findings
+                                              if not f.rule.startswith(off)]) if off else result)
+    return kept
+
+
+@app.command()
+def config(
+    fmt: ListFormat = typer.Option(ListFormat.text, "--format", "-f", help="Output format."),
+) -> None:
+    """Print the effective configuration and where each value comes from."""
+    import json
+
+    settings = _settings({})
+    if fmt is ListFormat.json:
+        typer.echo(json.dumps({"file": str(settings.file) if settings.file else None,
+                               "settings": {k: {"value": v, "source": settings.sources[k]}
+                                            for k, v in settings.values.items()}}, indent=2))
+        return
+    typer.echo(f"configuration file: {settings.file or '(none found)'}")
+    for key, value in settings.values.items():
+        typer.echo(f"{key:<18} {json.dumps(value):<40} {settings.sources[key]}")
 
 
 #: File errors that say nothing about the template: the file could not be linted.
@@ -179,7 +270,7 @@ def _engine(regions, selection):
 
 @app.command()
 def rules(
-    fmt: Format = typer.Option(Format.text, "--format", "-f", help="Output format."),
+    fmt: ListFormat = typer.Option(ListFormat.text, "--format", "-f", help="Output format."),
     all_rules: bool = typer.Option(False, "--all", help="Include cfn-lint's own rules."),
 ) -> None:
     """List every rule: id, severity, family and what it checks."""
@@ -188,7 +279,7 @@ def rules(
     from tmpllint.catalog import cfn_lint_rules, pack_rules
 
     docs = pack_rules() + (cfn_lint_rules() if all_rules else [])
-    if fmt is Format.json:
+    if fmt is ListFormat.json:
         typer.echo(json.dumps([doc.to_dict() for doc in docs], indent=2))
         return
     from rich.console import Console

@@ -10,6 +10,8 @@ template becomes that file's `status: "error"` and the run goes on.
 from __future__ import annotations
 
 import ast
+import hashlib
+import json
 import re
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -135,16 +137,16 @@ class Engine:
         from tmpllint.checks.secretscan import SECRETS_ATTRIBUTE
 
         secrets = getattr(cfn, SECRETS_ATTRIBUTE, ())
-        result = FileResult(path, findings=self._findings(path, matches, secrets))
+        result = FileResult(path, findings=self._findings(path, matches, secrets, template))
         crashes = [m for m in matches if m.rule.id == "E0002"]
         if crashes:
             result.status, result.error_kind = "error", "crash"
             result.error = "; ".join(sorted(_crash_text(m.message) for m in crashes))
         return result
 
-    def _findings(self, path: str, matches, secrets=()) -> list[Finding]:
+    def _findings(self, path: str, matches, secrets=(), template=None) -> list[Finding]:
         findings = {
-            _to_finding(path, match, secrets)
+            _to_finding(path, match, secrets, template)
             for match in matches
             if match.rule.id != "E0002" and self.selection.enabled(match.rule.id)
         }
@@ -257,7 +259,8 @@ def _read_text(path: str) -> tuple[str, str | None]:
 
 def _parse_error(path: str, message: str) -> FileResult:
     finding = Finding(path=path, line=1, column=1, end_line=1, end_column=1, rule="E0000",
-                      severity="error", message=message, resource=None, source="cfn-lint")
+                      severity="error", message=message, resource=None, source="cfn-lint",
+                      fingerprint=fingerprint("E0000", [], None, message))
     return FileResult(path, findings=[finding])
 
 
@@ -273,7 +276,25 @@ def _crash_text(message: str) -> str:
     return f"internal error in rule {found.group(1)}: {detail}"
 
 
-def _to_finding(path: str, match, secrets=()) -> Finding:
+def fingerprint(rule: str, rule_path, template, message: str) -> str:
+    """rule + property path + a hash of the value there; the value is left out for the
+    secrets family (a hash of a short password can be guessed) and for matches without
+    a path (parse errors), which use their message instead."""
+    parts = [rule, "/".join(map(str, rule_path))]
+    if not rule_path:
+        parts.append(message)
+    elif template is not None and not rule.startswith(("E93", "W93", "I93")):
+        value = template
+        for key in rule_path:
+            try:
+                value = value[key]
+            except (KeyError, IndexError, TypeError):
+                break
+        parts.append(json.dumps(value, sort_keys=True, default=str)[:100_000])
+    return hashlib.sha256("\0".join(parts).encode("utf-8", "replace")).hexdigest()[:32]
+
+
+def _to_finding(path: str, match, secrets=(), template=None) -> Finding:
     from tmpllint.checks.secretscan import redact
 
     rule_path = getattr(match, "path", None) or ()
@@ -281,6 +302,7 @@ def _to_finding(path: str, match, secrets=()) -> Finding:
     if len(rule_path) >= 2 and rule_path[0] == "Resources":
         resource = str(rule_path[1])
     module = type(match.rule).__module__
+    message = redact(str(match.message), secrets)
     return Finding(
         path=path,
         line=int(match.linenumber),
@@ -292,7 +314,8 @@ def _to_finding(path: str, match, secrets=()) -> Finding:
         # buckets) through the match's `tmpllint_severity`
         severity=CFN_LINT_SEVERITY.get(getattr(match, "tmpllint_severity", None)
                                        or match.rule.severity, "error"),
-        message=redact(str(match.message), secrets),
+        message=message,
         resource=resource,
         source="tmpllint" if module.startswith(TMPLLINT_PACK) else "cfn-lint",
+        fingerprint=fingerprint(match.rule.id, list(rule_path), template, message),
     )

@@ -34,6 +34,9 @@ class Finding:
     end_column: int
     resource: str | None = None
     source: str = "tmpllint"  # "tmpllint" for our pack, "cfn-lint" for its own rules
+    #: Identifies the finding across unrelated edits (rule, resource, property path and
+    #: a hash of the offending value; never the line): baselines and SARIF use it.
+    fingerprint: str = ""
 
     def to_dict(self) -> dict:
         """The finding as the JSON contract (DESIGN.md "Contracts") spells it."""

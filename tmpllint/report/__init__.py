@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from tmpllint.findings import FileResult
 
-FORMATS = ("text", "json")
+import importlib
+
+FORMATS = ("text", "json", "sarif", "junit", "github")
 
 
-def render(fmt: str, results: list[FileResult], *, color: bool, verbose: bool) -> str:
-    """The report in format `fmt` (one of FORMATS)."""
-    if fmt == "json":
-        from tmpllint.report.json import render as renderer
-    else:
-        from tmpllint.report.text import render as renderer
-    return renderer(results, color=color, verbose=verbose)
+def render(fmt: str, results: list[FileResult], *, color: bool, verbose: bool,
+           extra: dict | None = None) -> str:
+    """The report in format `fmt` (one of FORMATS); each lives in its own module.
+    `extra` carries run facts beyond the files (the baseline's counts)."""
+    module = importlib.import_module(f"tmpllint.report.{fmt}")
+    return module.render(results, color=color, verbose=verbose, extra=extra or {})

@@ -1,7 +1,8 @@
 """`--format json`: version 1 of the JSON contract in DESIGN.md ("Contracts").
 
-Files that are not CloudFormation are listed under `skipped` (an addition to the
-contract: `files` keeps only "ok" and "error" statuses).
+Files that are not CloudFormation are listed under `skipped`, and a run with
+`--baseline` adds `baseline: {file, baselined, stale}` (additions to the contract:
+`files` keeps only "ok" and "error" statuses).
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from tmpllint import __version__
 from tmpllint.findings import FileResult, summarize
 
 
-def render(results: list[FileResult], *, color: bool = False, verbose: bool = False) -> str:
+def render(results: list[FileResult], *, color: bool = False, verbose: bool = False,
+           extra: dict | None = None) -> str:
     document = {
         "version": 1,
         "tool": {"name": "tmpllint", "version": __version__},
@@ -28,5 +30,6 @@ def render(results: list[FileResult], *, color: bool = False, verbose: bool = Fa
         ],
         "findings": [finding.to_dict() for result in results for finding in result.findings],
         "summary": summarize(results),
+        **(extra or {}),
     }
     return json.dumps(document, indent=2) + "\n"

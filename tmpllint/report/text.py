@@ -17,7 +17,8 @@ from tmpllint.findings import FileResult, summarize
 STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
 
-def render(results: list[FileResult], *, color: bool = False, verbose: bool = False) -> str:
+def render(results: list[FileResult], *, color: bool = False, verbose: bool = False,
+           extra: dict | None = None) -> str:
     buffer = io.StringIO()
     console = Console(file=buffer, force_terminal=color, no_color=not color,
                       highlight=False, soft_wrap=True, width=200)
@@ -37,7 +38,12 @@ def render(results: list[FileResult], *, color: bool = False, verbose: bool = Fa
             console.print(Text(f"{result.path}  error: {result.error}", style="bold red"))
         if verbose and result.status == "ok" and not result.findings:
             console.print(Text(f"{result.path}  ok", style="green"))
-    console.print(Text(_summary_line(results), style="bold"))
+    summary = _summary_line(results)
+    baseline = (extra or {}).get("baseline")
+    if baseline:
+        summary += (f"; {baseline['baselined']} baselined, {baseline['stale']} stale "
+                    f"baseline entr{'y' if baseline['stale'] == 1 else 'ies'}")
+    console.print(Text(summary, style="bold"))
     return buffer.getvalue()
 
 

@@ -1,0 +1,33 @@
+"""`--format junit`: one testsuite for the run, one testcase per file, one failure per
+finding (and an error element for a file that could not be linted)."""
+
+from __future__ import annotations
+
+from xml.etree import ElementTree
+
+from tmpllint.findings import FileResult
+
+
+def render(results: list[FileResult], *, color: bool = False, verbose: bool = False,
+           extra: dict | None = None) -> str:
+    linted = [result for result in results if result.status != "skipped"]
+    failures = sum(len(result.findings) for result in linted)
+    errors = sum(1 for result in linted if result.status == "error")
+    suite = ElementTree.Element("testsuite", name="tmpllint", tests=str(len(linted)),
+                                failures=str(failures), errors=str(errors), skipped="0")
+    for result in linted:
+        case = ElementTree.SubElement(suite, "testcase", classname="tmpllint", name=result.path)
+        for finding in result.findings:
+            failure = ElementTree.SubElement(
+                case, "failure", type=finding.rule,
+                message=f"{finding.rule} {finding.message}")
+            failure.text = (f"{finding.path}:{finding.line}:{finding.column} {finding.rule} "
+                            f"({finding.severity}) {finding.message}"
+                            + (f" [{finding.resource}]" if finding.resource else ""))
+        if result.status == "error":
+            ElementTree.SubElement(case, "error", message=result.error or "error").text = result.error
+    suites = ElementTree.Element("testsuites", name="tmpllint", tests=str(len(linted)),
+                                 failures=str(failures), errors=str(errors))
+    suites.append(suite)
+    ElementTree.indent(suites)
+    return ElementTree.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"

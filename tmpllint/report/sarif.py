@@ -1,0 +1,93 @@
+"""`--format sarif`: SARIF 2.1.0 as GitHub code scanning reads it.
+
+One run; `tool.driver.rules` lists every rule that fired with its descriptions, help
+(what to do, and why) and family tag; each result has a region and the finding's
+stable fingerprint in `partialFingerprints`, so code scanning follows a finding across
+commits. Paths are relative to the working directory.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from tmpllint import __version__
+from tmpllint.findings import FileResult
+
+LEVELS = {"error": "error", "warning": "warning", "info": "note"}
+SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+INFORMATION_URI = "https://github.com/tmpllint/tmpllint"
+
+
+def relative_uri(path: str) -> str:
+    """A POSIX path relative to the working directory (as code scanning expects)."""
+    try:
+        return Path(os.path.relpath(os.path.abspath(path))).as_posix()
+    except ValueError:  # another drive on Windows
+        return Path(path).as_posix()
+
+
+def _rule_entry(rule_id: str) -> dict:
+    from tmpllint.catalog import find
+
+    doc, _ = find(rule_id)
+    if doc is None:
+        return {"id": rule_id, "name": rule_id, "shortDescription": {"text": rule_id},
+                "fullDescription": {"text": rule_id}, "help": {"text": rule_id},
+                "properties": {"tags": ["cfn-lint"]}}
+    help_text = doc.description + (f"\n\nWhy: {doc.why}" if doc.why else "")
+    if doc.example_pass:
+        help_text += f"\n\nPasses:\n{doc.example_pass}"
+    entry = {
+        "id": doc.id,
+        "name": "".join(word.capitalize() for word in doc.shortdesc.replace("-", " ").split()
+                        if word.isalnum()) or doc.id,
+        "shortDescription": {"text": doc.shortdesc},
+        "fullDescription": {"text": doc.description},
+        "help": {"text": help_text},
+        "defaultConfiguration": {"level": LEVELS[doc.severity]},
+        "properties": {"tags": [doc.family, doc.source]},
+    }
+    if doc.source_url:
+        entry["helpUri"] = doc.source_url
+    return entry
+
+
+def render(results: list[FileResult], *, color: bool = False, verbose: bool = False,
+           extra: dict | None = None) -> str:
+    findings = [finding for result in results for finding in result.findings]
+    rule_ids = sorted({finding.rule for finding in findings})
+    index = {rule_id: position for position, rule_id in enumerate(rule_ids)}
+    sarif_results = []
+    for finding in findings:
+        region = {"startLine": finding.line, "startColumn": finding.column,
+                  "endLine": max(finding.end_line, finding.line),
+                  "endColumn": finding.end_column if finding.end_line > finding.line
+                  else max(finding.end_column, finding.column)}
+        sarif_results.append({
+            "ruleId": finding.rule,
+            "ruleIndex": index[finding.rule],
+            "level": LEVELS[finding.severity],
+            "message": {"text": finding.message},
+            "locations": [{"physicalLocation": {
+                "artifactLocation": {"uri": relative_uri(finding.path), "uriBaseId": "%SRCROOT%"},
+                "region": region}}],
+            "partialFingerprints": {"tmpllint/v1": finding.fingerprint or finding.rule},
+        })
+    notifications = [
+        {"level": "error", "message": {"text": f"{result.path}: {result.error}"},
+         "locations": [{"physicalLocation": {"artifactLocation": {
+             "uri": relative_uri(result.path), "uriBaseId": "%SRCROOT%"}}}]}
+        for result in results if result.status == "error"
+    ]
+    run = {
+        "tool": {"driver": {"name": "tmpllint", "version": __version__,
+                            "informationUri": INFORMATION_URI,
+                            "rules": [_rule_entry(rule_id) for rule_id in rule_ids]}},
+        "results": sarif_results,
+        "invocations": [{"executionSuccessful": not notifications,
+                         "toolExecutionNotifications": notifications}],
+        "columnKind": "unicodeCodePoints",
+    }
+    return json.dumps({"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}, indent=2) + "\n"
