@@ -23,3 +23,13 @@ def engine():
     from tmpllint.engine import Engine
 
     return Engine()
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-golden", action="store_true",
+                     help="Rewrite fixtures/generators/ from the generators (deliberately).")
+
+
+@pytest.fixture(scope="session")
+def update_golden(request) -> bool:
+    return request.config.getoption("--update-golden")

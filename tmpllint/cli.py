@@ -223,6 +223,75 @@ def config(
         typer.echo(f"{key:<18} {json.dumps(value):<40} {settings.sources[key]}")
 
 
+new_app = typer.Typer(
+    help="Write a reference template that already passes the gate "
+    "(`tmpllint new --list` shows the patterns).",
+    invoke_without_command=True, no_args_is_help=False)
+app.add_typer(new_app, name="new")
+
+
+@new_app.callback()
+def new_main(
+    context: typer.Context,
+    list_patterns: bool = typer.Option(False, "--list", help="List the patterns and exit."),
+) -> None:
+    """Write a reference template that already passes the gate."""
+    from tmpllint.generators import PATTERNS
+
+    if list_patterns or context.invoked_subcommand is None:
+        for name, module in PATTERNS.items():
+            typer.echo(f"{name:<16} {module.SUMMARY} (notes {', '.join(module.SEEDS)})")
+        raise typer.Exit(EXIT_OK)
+
+
+def _write_template(pattern: str, options, out: Optional[str], force: bool) -> None:
+    """Print the template, or write it to `out` atomically (refusing to overwrite
+    without --force)."""
+    import os
+    import tempfile
+
+    from tmpllint.generators import render
+
+    try:
+        text = render(pattern, options)
+    except ValueError as err:
+        _fail(str(err))
+    if out is None:
+        sys.stdout.write(text)
+        return
+    target = os.path.abspath(out)
+    if os.path.exists(target) and not force:
+        _fail(f"{out} exists; pass --force to overwrite it")
+    folder = os.path.dirname(target)
+    try:
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmpllint-new-", suffix=".yaml")
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(temporary, target)
+    except OSError as err:
+        _fail(f"cannot write {out}: {err.strerror}")
+    typer.echo(f"tmpllint: wrote {out}", err=True)
+
+
+OUT = typer.Option(None, "--out", "-o", metavar="FILE", help="Write to FILE (default: stdout).")
+FORCE = typer.Option(False, "--force", help="Overwrite FILE if it exists.")
+
+
+@new_app.command("vpc")
+def new_vpc(
+    azs: int = typer.Option(2, "--azs", min=2, max=3, help="Availability Zones to span (2 or 3)."),
+    data_subnets: bool = typer.Option(False, "--data-subnets",
+                                      help="Add isolated data subnets (no route out of the VPC)."),
+    out: Optional[str] = OUT,
+    force: bool = FORCE,
+) -> None:
+    """VPC over 2 or 3 AZs: public and private (and data) subnets, a NAT gateway per AZ,
+    flow logs (notes 001:2869-2899, 002:382-430)."""
+    from tmpllint.generators.vpc import Options
+
+    _write_template("vpc", Options(azs=azs, data_subnets=data_subnets), out, force)
+
+
 #: File errors that say nothing about the template: the file could not be linted.
 UNLINTED = ("read", "timeout", "memory", "worker")
 
