@@ -10,13 +10,17 @@ import pytest
 
 from conftest import FIXTURES, ROOT
 from tmpllint.generators import PATTERNS, render
-from tmpllint.generators import vpc
+from tmpllint.generators import static_site, vpc
 
 GOLDEN = FIXTURES / "generators"
 #: (golden file name, pattern, options): the documented option matrix.
 MATRIX = [
     (f"vpc-azs{azs}{'-data' if data else ''}.yaml", "vpc", vpc.Options(azs=azs, data_subnets=data))
     for azs in (2, 3) for data in (False, True)
+] + [
+    (f"static-site{'-domain' if domain else ''}.yaml", "static-site",
+     static_site.Options(custom_domain=domain))
+    for domain in (False, True)
 ]
 
 

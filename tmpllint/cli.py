@@ -292,6 +292,20 @@ def new_vpc(
     _write_template("vpc", Options(azs=azs, data_subnets=data_subnets), out, force)
 
 
+@new_app.command("static-site")
+def new_static_site(
+    custom_domain: bool = typer.Option(
+        False, "--custom-domain", help="Add DomainName and CertificateArn (ACM, us-east-1) parameters."),
+    out: Optional[str] = OUT,
+    force: bool = FORCE,
+) -> None:
+    """Private S3 bucket served by CloudFront through Origin Access Control: HTTPS only,
+    TLS 1.2+, access logs (notes 001:1051, 002:467, 004:6937-7051)."""
+    from tmpllint.generators.static_site import Options
+
+    _write_template("static-site", Options(custom_domain=custom_domain), out, force)
+
+
 #: File errors that say nothing about the template: the file could not be linted.
 UNLINTED = ("read", "timeout", "memory", "worker")
 

@@ -1,0 +1,148 @@
+"""`tmpllint new static-site`: a private S3 bucket served by CloudFront through Origin
+Access Control, HTTPS only, with access logs and an optional custom domain.
+
+Notes: 001:1051 (Origin Access Control), 002:467 (static websites on S3),
+004:6937-7051 (CloudFront in front of S3).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tmpllint.yamlio import comment_before, get_att, mapping, ref, sub
+
+NAME = "static-site"
+SUMMARY = "Private S3 bucket behind CloudFront with OAC, HTTPS only, access logs, custom domain"
+SEEDS = ("001:1051", "002:467", "004:6937-7051")
+#: AWS managed cache policy "CachingOptimized".
+CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
+
+
+@dataclass(frozen=True)
+class Options:
+    custom_domain: bool = False
+
+    def validate(self) -> None:
+        return None
+
+
+def _ignore(rule: str, why: str) -> dict:
+    metadata = mapping(("cfn-lint", mapping(config=mapping(ignore_checks=[rule]))))
+    metadata.yaml_set_start_comment(why, indent=6)
+    return metadata
+
+
+def _tls_only(bucket: str) -> dict:
+    return mapping(
+        Sid="DenyPlainHttp", Effect="Deny", Principal="*", Action="s3:*",
+        Resource=[get_att(f"{bucket}.Arn"), sub(f"${{{bucket}.Arn}}/*")],
+        Condition=mapping(Bool=mapping(("aws:SecureTransport", "false"))))
+
+
+def _private_bucket(**extra) -> dict:
+    properties = mapping(
+        PublicAccessBlockConfiguration=mapping(BlockPublicAcls=True, BlockPublicPolicy=True,
+                                               IgnorePublicAcls=True, RestrictPublicBuckets=True),
+        VersioningConfiguration=mapping(Status="Enabled"))
+    for key, value in extra.items():
+        properties[key] = value
+    return properties
+
+
+def build(options: Options):
+    options.validate()
+    params = mapping()
+    if options.custom_domain:
+        params["DomainName"] = mapping(
+            Type="String", AllowedPattern=r"^([a-z0-9-]+\.)+[a-z]{2,}$",
+            ConstraintDescription="a lower-case domain name such as www.example.com",
+            Description="The site's domain name (its DNS record points at the distribution).")
+        params["CertificateArn"] = mapping(
+            Type="String",
+            AllowedPattern=r"^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate/[0-9a-f-]+$",
+            ConstraintDescription="an ACM certificate ARN in us-east-1",
+            Description="ACM certificate for DomainName; CloudFront needs it in us-east-1.")
+    params["LogRetentionDays"] = mapping(
+        Type="Number", Default=365, AllowedValues=[90, 365, 731],
+        Description="Days the access logs are kept.")
+    res = mapping()
+    res["LogBucket"] = mapping(
+        Type="AWS::S3::Bucket", DeletionPolicy="Retain", UpdateReplacePolicy="Retain",
+        Metadata=_ignore("I9110", "CloudFront standard logs cannot be delivered to an SSE-KMS "
+                                  "bucket, so this bucket keeps the default SSE-S3 encryption"),
+        Properties=_private_bucket(
+            OwnershipControls=mapping(Rules=[mapping(ObjectOwnership="BucketOwnerPreferred")]),
+            LifecycleConfiguration=mapping(Rules=[mapping(
+                Id="expire-logs", Status="Enabled", ExpirationInDays=ref("LogRetentionDays"),
+                NoncurrentVersionExpiration=mapping(NoncurrentDays=30))])))
+    comment_before(res, "LogBucket", "Access logs of the site bucket and the distribution "
+                   "(001:990-991). CloudFront writes with an ACL grant, hence "
+                   "BucketOwnerPreferred here.", 2)
+    res["LogBucketPolicy"] = mapping(Type="AWS::S3::BucketPolicy", Properties=mapping(
+        Bucket=ref("LogBucket"), PolicyDocument=mapping(Version="2012-10-17", Statement=[
+            _tls_only("LogBucket"),
+            mapping(Sid="S3ServerAccessLogs", Effect="Allow",
+                    Principal=mapping(Service="logging.s3.amazonaws.com"), Action="s3:PutObject",
+                    Resource=sub("${LogBucket.Arn}/s3/*"),
+                    Condition=mapping(StringEquals=mapping(("aws:SourceAccount", ref("AWS::AccountId"))))),
+        ])))
+    res["SiteBucket"] = mapping(
+        Type="AWS::S3::Bucket", DeletionPolicy="Retain", UpdateReplacePolicy="Retain",
+        Metadata=_ignore("I9110", "the site's files are served to everyone, so a customer "
+                                  "managed key adds no confidentiality; SSE-S3 applies"),
+        Properties=_private_bucket(
+            OwnershipControls=mapping(Rules=[mapping(ObjectOwnership="BucketOwnerEnforced")]),
+            LoggingConfiguration=mapping(DestinationBucketName=ref("LogBucket"), LogFilePrefix="s3/")))
+    comment_before(res, "SiteBucket", "The site's files: private, versioned, readable only by the "
+                   "distribution (001:1051)", 2)
+    res["OriginAccessControl"] = mapping(Type="AWS::CloudFront::OriginAccessControl", Properties=mapping(
+        OriginAccessControlConfig=mapping(Name=sub("${AWS::StackName}-site"), OriginAccessControlOriginType="s3",
+                                          SigningBehavior="always", SigningProtocol="sigv4")))
+    res["SiteBucketPolicy"] = mapping(Type="AWS::S3::BucketPolicy", Properties=mapping(
+        Bucket=ref("SiteBucket"), PolicyDocument=mapping(Version="2012-10-17", Statement=[
+            _tls_only("SiteBucket"),
+            mapping(Sid="CloudFrontReads", Effect="Allow",
+                    Principal=mapping(Service="cloudfront.amazonaws.com"), Action="s3:GetObject",
+                    Resource=sub("${SiteBucket.Arn}/*"),
+                    Condition=mapping(StringEquals=mapping(("aws:SourceArn", sub(
+                        "arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/${Distribution}"))))),
+        ])))
+    config = mapping(
+        Enabled=True, Comment=sub("${AWS::StackName} static site"), DefaultRootObject="index.html",
+        HttpVersion="http2and3", PriceClass="PriceClass_100",
+        Origins=[mapping(Id="site", DomainName=get_att("SiteBucket.RegionalDomainName"),
+                         OriginAccessControlId=get_att("OriginAccessControl.Id"),
+                         S3OriginConfig=mapping(OriginAccessIdentity=""))],
+        DefaultCacheBehavior=mapping(TargetOriginId="site", ViewerProtocolPolicy="redirect-to-https",
+                                     CachePolicyId=CACHING_OPTIMIZED, Compress=True),
+        Logging=mapping(Bucket=get_att("LogBucket.RegionalDomainName"), Prefix="cloudfront/"))
+    if options.custom_domain:
+        config["Aliases"] = [ref("DomainName")]
+        config["ViewerCertificate"] = mapping(AcmCertificateArn=ref("CertificateArn"),
+                                              SslSupportMethod="sni-only",
+                                              MinimumProtocolVersion="TLSv1.2_2021")
+    else:
+        config["ViewerCertificate"] = mapping(CloudFrontDefaultCertificate=True)
+    res["Distribution"] = mapping(Type="AWS::CloudFront::Distribution",
+                                  Properties=mapping(DistributionConfig=config))
+    comment_before(res, "Distribution", "HTTPS only (HTTP redirects), TLS 1.2 minimum with a "
+                   "custom domain (002:738, 004:6937-7051)", 2)
+    groups = [mapping(Label=mapping(default="Site"),
+                      Parameters=(["DomainName", "CertificateArn"] if options.custom_domain else [])
+                      + ["LogRetentionDays"])]
+    template = mapping(
+        AWSTemplateFormatVersion="2010-09-09",
+        Description="Static site: private S3 bucket behind CloudFront with Origin Access Control"
+                    f"{' and a custom domain' if options.custom_domain else ''} "
+                    "(generated by tmpllint new static-site)",
+        Metadata=mapping(("AWS::CloudFormation::Interface", mapping(ParameterGroups=groups))),
+        Parameters=params,
+        Resources=res,
+        Outputs=mapping(
+            SiteUrl=mapping(Value=sub("https://${DomainName}" if options.custom_domain
+                                      else "https://${Distribution.DomainName}")),
+            DistributionId=mapping(Value=ref("Distribution")),
+            SiteBucketName=mapping(Value=ref("SiteBucket"),
+                                   Export=mapping(Name=sub("${AWS::StackName}-SiteBucket")))),
+    )
+    return template
