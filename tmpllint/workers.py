@@ -11,6 +11,7 @@ Results come back in input order.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import time
 from collections import deque
 from dataclasses import asdict
@@ -67,7 +68,8 @@ def lint_in_workers(engine, paths: list[str], jobs: int, timeout: float | None,
     _ENGINE = engine
     context = multiprocessing.get_context("fork")
     results: list[FileResult | None] = [None] * len(paths)
-    pending = deque(enumerate(paths))
+    # largest files first, so no big file is left running alone at the end
+    pending = deque(sorted(enumerate(paths), key=lambda item: -_size(item[1])))
     workers = [_Worker(context, timeout, max_memory) for _ in range(min(jobs, len(paths)))]
     try:
         while pending or any(w.task for w in workers):
@@ -107,6 +109,13 @@ def lint_in_workers(engine, paths: list[str], jobs: int, timeout: float | None,
             worker.stop()
         _ENGINE = None
     return [result for result in results if result is not None]
+
+
+def _size(path: str) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0
 
 
 def _exit_reason(code) -> str:

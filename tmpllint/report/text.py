@@ -1,49 +1,59 @@
 """`--format text`: findings grouped by file, one line each, and a summary line.
 
-`path:line:col  ID  message  [resource]`, coloured by severity with rich when the
-output is a terminal. Messages are rich `Text`, never markup, so a `[` in a message
-prints as itself.
+`path:line:col  ID  message  [resource]`. On a terminal the lines are coloured by
+severity with rich (messages are rich `Text`, never markup, so a `[` prints as itself);
+otherwise the same lines are written plainly, without importing rich at all.
 """
 
 from __future__ import annotations
-
-import io
-
-from rich.console import Console
-from rich.text import Text
 
 from tmpllint.findings import FileResult, summarize
 
 STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
 
-def render(results: list[FileResult], *, color: bool = False, verbose: bool = False,
-           extra: dict | None = None) -> str:
-    buffer = io.StringIO()
-    console = Console(file=buffer, force_terminal=color, no_color=not color,
-                      highlight=False, soft_wrap=True, width=200)
+def _lines(results: list[FileResult], verbose: bool, summary: str):
+    """(style, [(text, style)...]) per output line; style None means plain."""
     for result in results:
         if result.status == "skipped":
             if verbose:
-                console.print(Text(f"{result.path}  skipped: {result.skipped}", style="dim"))
+                yield [(f"{result.path}  skipped: {result.skipped}", "dim")]
             continue
         for finding in result.findings:
-            line = Text(f"{finding.path}:{finding.line}:{finding.column}  ")
-            line.append(finding.rule, style=STYLE[finding.severity])
-            line.append(f"  {finding.message}")
+            parts = [(f"{finding.path}:{finding.line}:{finding.column}  ", None),
+                     (finding.rule, STYLE[finding.severity]), (f"  {finding.message}", None)]
             if finding.resource:
-                line.append(f"  [{finding.resource}]", style="dim")
-            console.print(line)
+                parts.append((f"  [{finding.resource}]", "dim"))
+            yield parts
         if result.error:
-            console.print(Text(f"{result.path}  error: {result.error}", style="bold red"))
+            yield [(f"{result.path}  error: {result.error}", "bold red")]
         if verbose and result.status == "ok" and not result.findings:
-            console.print(Text(f"{result.path}  ok", style="green"))
+            yield [(f"{result.path}  ok", "green")]
+    yield [(summary, "bold")]
+
+
+def render(results: list[FileResult], *, color: bool = False, verbose: bool = False,
+           extra: dict | None = None) -> str:
     summary = _summary_line(results)
     baseline = (extra or {}).get("baseline")
     if baseline:
         summary += (f"; {baseline['baselined']} baselined, {baseline['stale']} stale "
                     f"baseline entr{'y' if baseline['stale'] == 1 else 'ies'}")
-    console.print(Text(summary, style="bold"))
+    lines = list(_lines(results, verbose, summary))
+    if not color:
+        return "".join("".join(text for text, _ in parts) + "\n" for parts in lines)
+    import io
+
+    from rich.console import Console
+    from rich.text import Text
+
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=True, highlight=False, soft_wrap=True, width=200)
+    for parts in lines:
+        line = Text()
+        for text, style in parts:
+            line.append(text, style=style)
+        console.print(line)
     return buffer.getvalue()
 
 
