@@ -85,7 +85,9 @@ class ServiceWildcard(Documented, _StatementRule):
         "Flags an Allow statement with an action `service:*`, or a wildcard action "
         "(`s3:Put*`, `iam:*Role*`) that the IAM catalog expands to Write or Permissions "
         "management actions. `Action: \"*\"` on `Resource: \"*\"` is E9401's; on a "
-        "narrower resource it is flagged here."
+        "narrower resource it is flagged here. Not flagged: a KMS key policy statement "
+        "whose only principal is the account itself (`${AWS::AccountId}:root`), AWS's "
+        "default key policy, which hands control of the key to the account's IAM policies."
     )
     why = (
         "A wildcard grants every current and future action that matches it, including "
@@ -99,6 +101,8 @@ class ServiceWildcard(Documented, _StatementRule):
     kinds = (IDENTITY, RESOURCE)
 
     def check(self, statement):
+        if statement.resource_type == "AWS::KMS::Key" and _only_account_root(statement.principals):
+            return  # the key policy's delegation to IAM, AWS's default key policy
         for action in statement.actions:
             if not isinstance(action, str) or "*" not in action and "?" not in action:
                 continue
@@ -117,6 +121,21 @@ class ServiceWildcard(Documented, _StatementRule):
                 sample = ", ".join(writes[:3]) + (", ..." if len(writes) > 3 else "")
                 yield "Action", (f"Policy of '{statement.resource}' allows {action}, which "
                                  f"covers write actions ({sample}){{when}}; list the actions it needs.")
+
+
+def _only_account_root(principals: dict) -> bool:
+    """True when the only principal is this account (`AWS::AccountId` or its `:root`
+    ARN): in a key policy that hands the key's control to the account's IAM policies."""
+    values = [v for key, items in principals.items() for v in items] if principals else []
+    if not values or set(principals) != {"AWS"}:
+        return False
+    for value in values:
+        text = value.get("Fn::Sub") if isinstance(value, dict) else value
+        if isinstance(value, dict) and value.get("Ref") == "AWS::AccountId":
+            continue
+        if not isinstance(text, str) or not (text.endswith(":root") and "${AWS::AccountId}" in text):
+            return False
+    return True
 
 
 class ScopedWrites(Documented, _StatementRule):

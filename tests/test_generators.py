@@ -10,7 +10,7 @@ import pytest
 
 from conftest import FIXTURES, ROOT
 from tmpllint.generators import PATTERNS, render
-from tmpllint.generators import static_site, vpc
+from tmpllint.generators import fanout, static_site, vpc
 
 GOLDEN = FIXTURES / "generators"
 #: (golden file name, pattern, options): the documented option matrix.
@@ -21,6 +21,9 @@ MATRIX = [
     (f"static-site{'-domain' if domain else ''}.yaml", "static-site",
      static_site.Options(custom_domain=domain))
     for domain in (False, True)
+] + [
+    (f"fanout-{queues}-{runtime}.yaml", "fanout", fanout.Options(queues=queues, runtime=runtime))
+    for queues, runtime in ((1, "python3.12"), (3, "nodejs22.x"))
 ]
 
 

@@ -306,6 +306,29 @@ def new_static_site(
     _write_template("static-site", Options(custom_domain=custom_domain), out, force)
 
 
+class Runtime(str, Enum):
+    python313 = "python3.13"
+    python312 = "python3.12"
+    nodejs22 = "nodejs22.x"
+    nodejs20 = "nodejs20.x"
+    java21 = "java21"
+
+
+@new_app.command("fanout")
+def new_fanout(
+    queues: int = typer.Option(2, "--queues", min=1, max=10, help="Queues (and consumers) fed by the topic."),
+    runtime: Runtime = typer.Option(Runtime.python312, "--runtime", help="Lambda runtime of the consumers."),
+    out: Optional[str] = OUT,
+    force: bool = FORCE,
+) -> None:
+    """SNS topic (customer managed KMS key) fanned out to SQS queues, each with a
+    dead-letter queue and a traced Lambda consumer reporting partial batch failures
+    (notes 000:414-470, 000:1000-1004)."""
+    from tmpllint.generators.fanout import Options
+
+    _write_template("fanout", Options(queues=queues, runtime=runtime.value), out, force)
+
+
 #: File errors that say nothing about the template: the file could not be linted.
 UNLINTED = ("read", "timeout", "memory", "worker")
 
