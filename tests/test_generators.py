@@ -10,7 +10,7 @@ import pytest
 
 from conftest import FIXTURES, ROOT
 from tmpllint.generators import PATTERNS, render
-from tmpllint.generators import fanout, static_site, vpc
+from tmpllint.generators import fanout, serverless_api, static_site, vpc
 
 GOLDEN = FIXTURES / "generators"
 #: (golden file name, pattern, options): the documented option matrix.
@@ -24,7 +24,11 @@ MATRIX = [
 ] + [
     (f"fanout-{queues}-{runtime}.yaml", "fanout", fanout.Options(queues=queues, runtime=runtime))
     for queues, runtime in ((1, "python3.12"), (3, "nodejs22.x"))
+] + [
+    (f"serverless-api-{api}-{auth}.yaml", "serverless-api", serverless_api.Options(api=api, auth=auth))
+    for api in ("http", "rest") for auth in ("cognito", "iam")
 ]
+SAM_PATTERNS = [m for m in MATRIX if m[1] in ("serverless-api", "fanout")]
 
 
 def test_every_pattern_is_in_the_matrix():
@@ -74,3 +78,26 @@ def test_new_lists_patterns_and_rejects_bad_options():
     bad = subprocess.run([sys.executable, "-m", "tmpllint", "new", "vpc", "--azs", "5"], cwd=ROOT,
                          capture_output=True, text=True, timeout=60)
     assert bad.returncode == 2 and "--azs" in bad.stderr
+
+
+@pytest.mark.parametrize(("golden", "pattern", "options"), SAM_PATTERNS, ids=[m[0] for m in SAM_PATTERNS])
+def test_sam_patterns_transform_cleanly(golden, pattern, options, monkeypatch):
+    """The SAM translator (as `sam deploy` runs it) accepts the template once its code is
+    packaged (CodeUri pointing at S3, as `sam package` writes it)."""
+    translator = pytest.importorskip("samtranslator.translator.transform")
+    from samtranslator.yaml_helper import yaml_parse
+
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    template = yaml_parse(render(pattern, options))
+    for resource in template["Resources"].values():
+        if resource["Type"] == "AWS::Serverless::Function":
+            resource["Properties"]["CodeUri"] = "s3://packaged-code/function.zip"
+
+    class NoManagedPolicies:
+        def load(self):
+            return {}
+
+    transformed = translator.transform(template, {"AWS::Region": "us-east-1"}, NoManagedPolicies())
+    types = {resource["Type"] for resource in transformed["Resources"].values()}
+    assert "AWS::Lambda::Function" in types
+    assert not any(t.startswith("AWS::Serverless::") for t in types)

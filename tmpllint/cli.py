@@ -314,6 +314,34 @@ class Runtime(str, Enum):
     java21 = "java21"
 
 
+class ApiKind(str, Enum):
+    http = "http"
+    rest = "rest"
+
+
+class AuthKind(str, Enum):
+    cognito = "cognito"
+    iam = "iam"
+
+
+@new_app.command("serverless-api")
+def new_serverless_api(
+    api: ApiKind = typer.Option(ApiKind.http, "--api", help="HTTP API or REST API."),
+    auth: AuthKind = typer.Option(AuthKind.cognito, "--auth",
+                                  help="Cognito user pool (created) or IAM authorization."),
+    runtime: Runtime = typer.Option(Runtime.python312, "--runtime", help="Lambda runtime."),
+    out: Optional[str] = OUT,
+    force: bool = FORCE,
+) -> None:
+    """SAM API with a default authorizer, traced Lambda functions with SAM policy
+    templates scoped to a DynamoDB table (point-in-time recovery, retained), access logs
+    (notes 000:285-322, 000:476-490, 002:1520-1540)."""
+    from tmpllint.generators.serverless_api import Options
+
+    _write_template("serverless-api", Options(api=api.value, auth=auth.value,
+                                              runtime=runtime.value), out, force)
+
+
 @new_app.command("fanout")
 def new_fanout(
     queues: int = typer.Option(2, "--queues", min=1, max=10, help="Queues (and consumers) fed by the topic."),
