@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tmpllint.generators.blocks import customer_key, log_group
 from tmpllint.yamlio import comment_before, get_att, mapping, ref, sub
 
 NAME = "fanout"
@@ -30,33 +31,13 @@ class Options:
             raise ValueError(f"--runtime must be one of {', '.join(RUNTIMES)}")
 
 
-def _key_policy() -> dict:
-    account = mapping(AWS=sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:root"))
-    return mapping(Version="2012-10-17", Statement=[
-        mapping(Sid="AccountAdministersTheKey", Effect="Allow", Principal=account,
-                Action="kms:*", Resource="*"),
-        mapping(Sid="CloudWatchLogsEncrypts", Effect="Allow",
-                Principal=mapping(Service=sub("logs.${AWS::Region}.amazonaws.com")),
-                Action=["kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo",
-                        "kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext", "kms:DescribeKey"],
-                Resource="*",
-                Condition=mapping(ArnLike=mapping((
-                    "kms:EncryptionContext:aws:logs:arn",
-                    sub("arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:*"))))),
-        mapping(Sid="SnsDeliversToQueues", Effect="Allow",
-                Principal=mapping(Service="sns.amazonaws.com"),
-                Action=["kms:Decrypt", "kms:GenerateDataKey"], Resource="*",
-                Condition=mapping(StringEquals=mapping(("aws:SourceAccount", ref("AWS::AccountId"))))),
-    ])
-
-
 def build(options: Options):
     options.validate()
     res = mapping()
-    res["TopicKey"] = mapping(
-        Type="AWS::KMS::Key", DeletionPolicy="Retain", UpdateReplacePolicy="Retain",
-        Properties=mapping(Description=sub("${AWS::StackName} topic, queues and logs"),
-                           EnableKeyRotation=True, KeyPolicy=_key_policy()))
+    res["TopicKey"] = customer_key("${AWS::StackName} topic, queues and logs", [mapping(
+        Sid="SnsDeliversToQueues", Effect="Allow", Principal=mapping(Service="sns.amazonaws.com"),
+        Action=["kms:Decrypt", "kms:GenerateDataKey"], Resource="*",
+        Condition=mapping(StringEquals=mapping(("aws:SourceAccount", ref("AWS::AccountId")))))])
     comment_before(res, "TopicKey", "Customer managed key, rotated yearly (001:2433-2435)", 2)
     res["Topic"] = mapping(Type="AWS::SNS::Topic", Properties=mapping(KmsMasterKeyId=ref("TopicKey")))
     comment_before(res, "Topic", "One topic, one queue per consumer: the fan-out (000:414-470)", 2)
@@ -88,11 +69,8 @@ def build(options: Options):
             Events=mapping(Messages=mapping(Type="SQS", Properties=mapping(
                 Queue=get_att(f"{queue}.Arn"), BatchSize=10,
                 FunctionResponseTypes=["ReportBatchItemFailures"])))))
-        res[f"{consumer}Logs"] = mapping(
-            Type="AWS::Logs::LogGroup", DeletionPolicy="Retain", UpdateReplacePolicy="Retain",
-            Properties=mapping(LogGroupName=sub(f"/aws/lambda/${{{consumer}}}"),
-                               RetentionInDays=ref("LogRetentionDays"),
-                               KmsKeyId=get_att("TopicKey.Arn")))
+        res[f"{consumer}Logs"] = log_group("TopicKey", "LogRetentionDays",
+                                           sub(f"/aws/lambda/${{{consumer}}}"))
     template = mapping(
         AWSTemplateFormatVersion="2010-09-09",
         Transform="AWS::Serverless-2016-10-31",

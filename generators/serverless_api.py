@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tmpllint.generators.blocks import customer_key, log_group
 from tmpllint.yamlio import comment_before, get_att, mapping, ref, sub
 
 NAME = "serverless-api"
@@ -35,35 +36,6 @@ class Options:
             raise ValueError(f"--runtime must be one of {', '.join(RUNTIMES)}")
 
 
-def _key() -> dict:
-    account = mapping(AWS=sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:root"))
-    return mapping(
-        Type="AWS::KMS::Key", DeletionPolicy="Retain", UpdateReplacePolicy="Retain",
-        Properties=mapping(Description=sub("${AWS::StackName} table and logs"), EnableKeyRotation=True,
-                           KeyPolicy=mapping(Version="2012-10-17", Statement=[
-                               mapping(Sid="AccountAdministersTheKey", Effect="Allow", Principal=account,
-                                       Action="kms:*", Resource="*"),
-                               mapping(Sid="CloudWatchLogsEncrypts", Effect="Allow",
-                                       Principal=mapping(Service=sub("logs.${AWS::Region}.amazonaws.com")),
-                                       Action=["kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom",
-                                               "kms:ReEncryptTo", "kms:GenerateDataKey",
-                                               "kms:GenerateDataKeyWithoutPlaintext", "kms:DescribeKey"],
-                                       Resource="*",
-                                       Condition=mapping(ArnLike=mapping((
-                                           "kms:EncryptionContext:aws:logs:arn",
-                                           sub("arn:${AWS::Partition}:logs:${AWS::Region}:"
-                                               "${AWS::AccountId}:log-group:*"))))),
-                           ])))
-
-
-def _log_group(name=None) -> dict:
-    properties = mapping(RetentionInDays=ref("LogRetentionDays"), KmsKeyId=get_att("DataKey.Arn"))
-    if name is not None:
-        properties.insert(0, "LogGroupName", name)
-    return mapping(Type="AWS::Logs::LogGroup", DeletionPolicy="Retain", UpdateReplacePolicy="Retain",
-                   Properties=properties)
-
-
 def _auth(options: Options) -> dict:
     if options.auth == "iam":
         if options.api == "http":
@@ -83,7 +55,7 @@ def build(options: Options):
     options.validate()
     http = options.api == "http"
     res = mapping()
-    res["DataKey"] = _key()
+    res["DataKey"] = customer_key("${AWS::StackName} table and logs")
     comment_before(res, "DataKey", "Customer managed key for the table and the logs, rotated yearly", 2)
     res["Table"] = mapping(
         Type="AWS::DynamoDB::Table", DeletionPolicy="Retain", UpdateReplacePolicy="Retain",
@@ -107,7 +79,7 @@ def build(options: Options):
         res["UserPoolClient"] = mapping(Type="AWS::Cognito::UserPoolClient", Properties=mapping(
             UserPoolId=ref("UserPool"), GenerateSecret=False,
             ExplicitAuthFlows=["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]))
-    res["ApiLogs"] = _log_group()
+    res["ApiLogs"] = log_group("DataKey", "LogRetentionDays")
     api = mapping(Auth=_auth(options))
     if http:
         api["AccessLogSettings"] = mapping(DestinationArn=get_att("ApiLogs.Arn"), Format=ACCESS_LOG_FORMAT)
@@ -134,7 +106,7 @@ def build(options: Options):
                       mapping(KMSDecryptPolicy=mapping(KeyId=ref("DataKey")))],
             Environment=mapping(Variables=mapping(TABLE_NAME=ref("Table"))),
             Events=mapping(Api=mapping(Type=event_type, Properties=event))))
-        res[f"{name}Logs"] = _log_group(sub(f"/aws/lambda/${{{name}}}"))
+        res[f"{name}Logs"] = log_group("DataKey", "LogRetentionDays", sub(f"/aws/lambda/${{{name}}}"))
     comment_before(res, "ListItems", "Functions get SAM policy templates scoped to the table "
                    "(002:1535-1539)", 2)
     handler = "app.Handler::handleRequest" if options.runtime.startswith("java") else "app.handler"

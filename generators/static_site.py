@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tmpllint.generators.blocks import ignore, private_bucket, tls_only
 from tmpllint.yamlio import comment_before, get_att, mapping, ref, sub
 
 NAME = "static-site"
@@ -24,29 +25,6 @@ class Options:
 
     def validate(self) -> None:
         return None
-
-
-def _ignore(rule: str, why: str) -> dict:
-    metadata = mapping(("cfn-lint", mapping(config=mapping(ignore_checks=[rule]))))
-    metadata.yaml_set_start_comment(why, indent=6)
-    return metadata
-
-
-def _tls_only(bucket: str) -> dict:
-    return mapping(
-        Sid="DenyPlainHttp", Effect="Deny", Principal="*", Action="s3:*",
-        Resource=[get_att(f"{bucket}.Arn"), sub(f"${{{bucket}.Arn}}/*")],
-        Condition=mapping(Bool=mapping(("aws:SecureTransport", "false"))))
-
-
-def _private_bucket(**extra) -> dict:
-    properties = mapping(
-        PublicAccessBlockConfiguration=mapping(BlockPublicAcls=True, BlockPublicPolicy=True,
-                                               IgnorePublicAcls=True, RestrictPublicBuckets=True),
-        VersioningConfiguration=mapping(Status="Enabled"))
-    for key, value in extra.items():
-        properties[key] = value
-    return properties
 
 
 def build(options: Options):
@@ -68,9 +46,9 @@ def build(options: Options):
     res = mapping()
     res["LogBucket"] = mapping(
         Type="AWS::S3::Bucket", DeletionPolicy="Retain", UpdateReplacePolicy="Retain",
-        Metadata=_ignore("I9110", "CloudFront standard logs cannot be delivered to an SSE-KMS "
+        Metadata=ignore("I9110", "CloudFront standard logs cannot be delivered to an SSE-KMS "
                                   "bucket, so this bucket keeps the default SSE-S3 encryption"),
-        Properties=_private_bucket(
+        Properties=private_bucket(
             OwnershipControls=mapping(Rules=[mapping(ObjectOwnership="BucketOwnerPreferred")]),
             LifecycleConfiguration=mapping(Rules=[mapping(
                 Id="expire-logs", Status="Enabled", ExpirationInDays=ref("LogRetentionDays"),
@@ -80,7 +58,7 @@ def build(options: Options):
                    "BucketOwnerPreferred here.", 2)
     res["LogBucketPolicy"] = mapping(Type="AWS::S3::BucketPolicy", Properties=mapping(
         Bucket=ref("LogBucket"), PolicyDocument=mapping(Version="2012-10-17", Statement=[
-            _tls_only("LogBucket"),
+            tls_only("LogBucket"),
             mapping(Sid="S3ServerAccessLogs", Effect="Allow",
                     Principal=mapping(Service="logging.s3.amazonaws.com"), Action="s3:PutObject",
                     Resource=sub("${LogBucket.Arn}/s3/*"),
@@ -88,9 +66,9 @@ def build(options: Options):
         ])))
     res["SiteBucket"] = mapping(
         Type="AWS::S3::Bucket", DeletionPolicy="Retain", UpdateReplacePolicy="Retain",
-        Metadata=_ignore("I9110", "the site's files are served to everyone, so a customer "
+        Metadata=ignore("I9110", "the site's files are served to everyone, so a customer "
                                   "managed key adds no confidentiality; SSE-S3 applies"),
-        Properties=_private_bucket(
+        Properties=private_bucket(
             OwnershipControls=mapping(Rules=[mapping(ObjectOwnership="BucketOwnerEnforced")]),
             LoggingConfiguration=mapping(DestinationBucketName=ref("LogBucket"), LogFilePrefix="s3/")))
     comment_before(res, "SiteBucket", "The site's files: private, versioned, readable only by the "
@@ -100,7 +78,7 @@ def build(options: Options):
                                           SigningBehavior="always", SigningProtocol="sigv4")))
     res["SiteBucketPolicy"] = mapping(Type="AWS::S3::BucketPolicy", Properties=mapping(
         Bucket=ref("SiteBucket"), PolicyDocument=mapping(Version="2012-10-17", Statement=[
-            _tls_only("SiteBucket"),
+            tls_only("SiteBucket"),
             mapping(Sid="CloudFrontReads", Effect="Allow",
                     Principal=mapping(Service="cloudfront.amazonaws.com"), Action="s3:GetObject",
                     Resource=sub("${SiteBucket.Arn}/*"),

@@ -1,0 +1,62 @@
+"""Building blocks the patterns share: private buckets, TLS-only bucket policies,
+customer managed keys for logs, log groups, one-rule suppressions with their reason."""
+
+from __future__ import annotations
+
+from tmpllint.yamlio import get_att, mapping, ref, sub
+
+
+def ignore(rule: str, why: str) -> dict:
+    """`Metadata` that suppresses one rule on one resource, with the reason as a comment."""
+    metadata = mapping(("cfn-lint", mapping(config=mapping(ignore_checks=[rule]))))
+    metadata.yaml_set_start_comment(why, indent=6)
+    return metadata
+
+
+def tls_only(bucket: str) -> dict:
+    """The bucket policy statement that refuses plain HTTP (W9204)."""
+    return mapping(
+        Sid="DenyPlainHttp", Effect="Deny", Principal="*", Action="s3:*",
+        Resource=[get_att(f"{bucket}.Arn"), sub(f"${{{bucket}.Arn}}/*")],
+        Condition=mapping(Bool=mapping(("aws:SecureTransport", "false"))))
+
+
+def private_bucket(**extra) -> dict:
+    """Properties of a bucket that blocks public access and keeps versions."""
+    properties = mapping(
+        PublicAccessBlockConfiguration=mapping(BlockPublicAcls=True, BlockPublicPolicy=True,
+                                               IgnorePublicAcls=True, RestrictPublicBuckets=True),
+        VersioningConfiguration=mapping(Status="Enabled"))
+    for key, value in extra.items():
+        properties[key] = value
+    return properties
+
+
+def customer_key(description: str, extra_statements: list | None = None) -> dict:
+    """A rotated, retained KMS key administered by the account, usable by CloudWatch Logs."""
+    account = mapping(AWS=sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:root"))
+    statements = [
+        mapping(Sid="AccountAdministersTheKey", Effect="Allow", Principal=account,
+                Action="kms:*", Resource="*"),
+        mapping(Sid="CloudWatchLogsEncrypts", Effect="Allow",
+                Principal=mapping(Service=sub("logs.${AWS::Region}.amazonaws.com")),
+                Action=["kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo",
+                        "kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext", "kms:DescribeKey"],
+                Resource="*",
+                Condition=mapping(ArnLike=mapping((
+                    "kms:EncryptionContext:aws:logs:arn",
+                    sub("arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:*"))))),
+    ] + (extra_statements or [])
+    return mapping(
+        Type="AWS::KMS::Key", DeletionPolicy="Retain", UpdateReplacePolicy="Retain",
+        Properties=mapping(Description=sub(description), EnableKeyRotation=True,
+                           KeyPolicy=mapping(Version="2012-10-17", Statement=statements)))
+
+
+def log_group(key: str, retention_parameter: str, name=None) -> dict:
+    """A retained log group encrypted with `key`, kept `retention_parameter` days."""
+    properties = mapping(RetentionInDays=ref(retention_parameter), KmsKeyId=get_att(f"{key}.Arn"))
+    if name is not None:
+        properties.insert(0, "LogGroupName", name)
+    return mapping(Type="AWS::Logs::LogGroup", DeletionPolicy="Retain", UpdateReplacePolicy="Retain",
+                   Properties=properties)
