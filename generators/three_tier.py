@@ -1,6 +1,6 @@
 """`tmpllint new three-tier`: the `vpc` layout plus an internet-facing ALB, an Auto
 Scaling group in the private subnets, a Multi-AZ RDS database in the data subnets and an
-optional Redis cache; security groups chained ALB -> app -> data.
+optional Redis cache; security groups chained ALB -> app -> data, nothing else open.
 
 Notes: 002:419-427 (3-tier architecture: public ELB, private ASG across AZs, data tier),
 000:968-976.
@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from generators_support import ignore, tls_only_statement
 from tmpllint.generators import vpc
+from tmpllint.generators.blocks import ignore, private_bucket, tls_only
 from tmpllint.yamlio import comment_before, get_att, mapping, ref, sub
 
 NAME = "three-tier"
@@ -19,3 +19,179 @@ SUMMARY = "VPC + HTTPS ALB + Auto Scaling group + Multi-AZ RDS (+ Redis): the th
 SEEDS = ("002:419-427", "000:968-976")
 ENGINES = {"mysql": 3306, "postgres": 5432}
 APP_PORT = 80
+REDIS_PORT = 6379
+
+
+@dataclass(frozen=True)
+class Options:
+    azs: int = 2
+    db_engine: str = "postgres"
+    cache: bool = False
+
+    def validate(self) -> None:
+        if self.azs not in (2, 3):
+            raise ValueError("--azs must be 2 or 3")
+        if self.db_engine not in ENGINES:
+            raise ValueError(f"--db-engine must be one of {', '.join(ENGINES)}")
+
+
+def _subnets(tier: str, options: Options) -> list:
+    return [ref(f"{tier}Subnet{az + 1}") for az in range(options.azs)]
+
+
+def _security_group(description: str, rules: list) -> dict:
+    return mapping(Type="AWS::EC2::SecurityGroup", Properties=mapping(
+        GroupDescription=description, VpcId=ref("Vpc"), SecurityGroupIngress=rules))
+
+
+def build(options: Options):
+    options.validate()
+    network = vpc.Options(azs=options.azs, data_subnets=True)
+    port = ENGINES[options.db_engine]
+    params = mapping(*vpc.parameters(network).items())
+    params["CertificateArn"] = mapping(
+        Type="String", AllowedPattern=r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[0-9a-f-]+$",
+        ConstraintDescription="an ACM certificate ARN in this region",
+        Description="ACM certificate of the HTTPS listener.")
+    params["ImageId"] = mapping(
+        Type="AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>",
+        Default="/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64",
+        Description="AMI of the application instances (an SSM public parameter).")
+    params["InstanceType"] = mapping(Type="String", Default="t3.small",
+                                     AllowedValues=["t3.small", "t3.medium", "m7i.large"],
+                                     Description="Application instance type.")
+    params["DbInstanceClass"] = mapping(Type="String", Default="db.t4g.medium",
+                                        AllowedValues=["db.t4g.medium", "db.m7g.large", "db.r7g.large"],
+                                        Description="Database instance class.")
+    params["AccessLogRetentionDays"] = mapping(Type="Number", Default=365, AllowedValues=[90, 365, 731],
+                                               Description="Days the load balancer access logs are kept.")
+    res = vpc.resources(network)
+
+    # -- security groups: ALB -> app -> data ---------------------------------------
+    res["LoadBalancerSecurityGroup"] = _security_group("HTTPS (and HTTP, redirected) from anywhere", [
+        mapping(IpProtocol="tcp", FromPort=443, ToPort=443, CidrIp="0.0.0.0/0"),
+        mapping(IpProtocol="tcp", FromPort=80, ToPort=80, CidrIp="0.0.0.0/0")])
+    comment_before(res, "LoadBalancerSecurityGroup", "Security groups chained ALB -> app -> data "
+                   "(002:419-427): only the tier in front may connect", 2)
+    res["AppSecurityGroup"] = _security_group("The application port, from the load balancer only", [
+        mapping(IpProtocol="tcp", FromPort=APP_PORT, ToPort=APP_PORT,
+                SourceSecurityGroupId=ref("LoadBalancerSecurityGroup"))])
+    res["DatabaseSecurityGroup"] = _security_group("The database port, from the application only", [
+        mapping(IpProtocol="tcp", FromPort=port, ToPort=port, SourceSecurityGroupId=ref("AppSecurityGroup"))])
+
+    # -- web tier: ALB with HTTPS, HTTP redirect, access logs -----------------------
+    res["AccessLogBucket"] = mapping(
+        Type="AWS::S3::Bucket", DeletionPolicy="Retain", UpdateReplacePolicy="Retain",
+        Metadata=ignore("I9110", "ELB access logs can only be delivered to SSE-S3 buckets"),
+        Properties=private_bucket(
+            OwnershipControls=mapping(Rules=[mapping(ObjectOwnership="BucketOwnerEnforced")]),
+            LifecycleConfiguration=mapping(Rules=[mapping(
+                Id="expire-logs", Status="Enabled", ExpirationInDays=ref("AccessLogRetentionDays"),
+                NoncurrentVersionExpiration=mapping(NoncurrentDays=30))])))
+    comment_before(res, "AccessLogBucket", "Load balancer access logs (001:2300)", 2)
+    res["AccessLogBucketPolicy"] = mapping(Type="AWS::S3::BucketPolicy", Properties=mapping(
+        Bucket=ref("AccessLogBucket"), PolicyDocument=mapping(Version="2012-10-17", Statement=[
+            tls_only("AccessLogBucket"),
+            mapping(Sid="LoadBalancerDelivers", Effect="Allow",
+                    Principal=mapping(Service="logdelivery.elasticloadbalancing.amazonaws.com"),
+                    Action="s3:PutObject",
+                    Resource=sub("${AccessLogBucket.Arn}/alb/AWSLogs/${AWS::AccountId}/*"),
+                    Condition=mapping(StringEquals=mapping(("aws:SourceAccount", ref("AWS::AccountId"))))),
+        ])))
+    res["LoadBalancer"] = mapping(Type="AWS::ElasticLoadBalancingV2::LoadBalancer",
+                                  DependsOn="AccessLogBucketPolicy", Properties=mapping(
+        Type="application", Scheme="internet-facing", Subnets=_subnets("Public", options),
+        SecurityGroups=[ref("LoadBalancerSecurityGroup")],
+        LoadBalancerAttributes=[
+            mapping(Key="access_logs.s3.enabled", Value="true"),
+            mapping(Key="access_logs.s3.bucket", Value=ref("AccessLogBucket")),
+            mapping(Key="access_logs.s3.prefix", Value="alb"),
+            mapping(Key="routing.http.drop_invalid_header_fields.enabled", Value="true")]))
+    comment_before(res, "LoadBalancer", "Web tier: internet-facing ALB in the public subnets "
+                   "(002:158-168)", 2)
+    res["AppTargetGroup"] = mapping(Type="AWS::ElasticLoadBalancingV2::TargetGroup", Properties=mapping(
+        VpcId=ref("Vpc"), Protocol="HTTP", Port=APP_PORT, TargetType="instance",
+        HealthCheckPath="/health", Matcher=mapping(HttpCode="200")))
+    res["HttpsListener"] = mapping(Type="AWS::ElasticLoadBalancingV2::Listener", Properties=mapping(
+        LoadBalancerArn=ref("LoadBalancer"), Protocol="HTTPS", Port=443,
+        SslPolicy="ELBSecurityPolicy-TLS13-1-2-2021-06",
+        Certificates=[mapping(CertificateArn=ref("CertificateArn"))],
+        DefaultActions=[mapping(Type="forward", TargetGroupArn=ref("AppTargetGroup"))]))
+    res["HttpRedirectListener"] = mapping(Type="AWS::ElasticLoadBalancingV2::Listener", Properties=mapping(
+        LoadBalancerArn=ref("LoadBalancer"), Protocol="HTTP", Port=80,
+        DefaultActions=[mapping(Type="redirect", RedirectConfig=mapping(
+            Protocol="HTTPS", Port="443", StatusCode="HTTP_301"))]))
+    comment_before(res, "HttpRedirectListener", "HTTP only redirects to HTTPS (002:168)", 2)
+
+    # -- app tier: launch template + Auto Scaling group in the private subnets -------
+    res["AppRole"] = mapping(Type="AWS::IAM::Role", Properties=mapping(
+        AssumeRolePolicyDocument=mapping(Version="2012-10-17", Statement=[mapping(
+            Effect="Allow", Principal=mapping(Service="ec2.amazonaws.com"), Action="sts:AssumeRole")]),
+        ManagedPolicyArns=[sub("arn:${AWS::Partition}:iam::aws:policy/AmazonSSMManagedInstanceCore")]))
+    comment_before(res, "AppRole", "App tier: instances reach SSM (no SSH) and nothing else; add "
+                   "what the application needs, scoped to its resources", 2)
+    res["AppInstanceProfile"] = mapping(Type="AWS::IAM::InstanceProfile",
+                                        Properties=mapping(Roles=[ref("AppRole")]))
+    res["AppLaunchTemplate"] = mapping(Type="AWS::EC2::LaunchTemplate", Properties=mapping(
+        LaunchTemplateData=mapping(
+            ImageId=ref("ImageId"), InstanceType=ref("InstanceType"),
+            IamInstanceProfile=mapping(Arn=get_att("AppInstanceProfile.Arn")),
+            SecurityGroupIds=[ref("AppSecurityGroup")],
+            MetadataOptions=mapping(HttpTokens="required", HttpPutResponseHopLimit=1),
+            BlockDeviceMappings=[mapping(DeviceName="/dev/xvda", Ebs=mapping(
+                VolumeType="gp3", VolumeSize=20, Encrypted=True, DeleteOnTermination=True))])))
+    res["AppAutoScalingGroup"] = mapping(Type="AWS::AutoScaling::AutoScalingGroup", Properties=mapping(
+        MinSize="2", MaxSize="6", DesiredCapacity="2",
+        VPCZoneIdentifier=_subnets("Private", options),
+        LaunchTemplate=mapping(LaunchTemplateId=ref("AppLaunchTemplate"),
+                               Version=get_att("AppLaunchTemplate.LatestVersionNumber")),
+        TargetGroupARNs=[ref("AppTargetGroup")], HealthCheckType="ELB", HealthCheckGracePeriod=120))
+    comment_before(res, "AppAutoScalingGroup", "Two instances or more, across the private "
+                   "subnets of every AZ (002:419-421)", 2)
+
+    # -- data tier: Multi-AZ RDS (and Redis) in the isolated data subnets ------------
+    res["DatabaseSubnetGroup"] = mapping(Type="AWS::RDS::DBSubnetGroup", Properties=mapping(
+        DBSubnetGroupDescription="Isolated data subnets", SubnetIds=_subnets("Data", options)))
+    res["Database"] = mapping(
+        Type="AWS::RDS::DBInstance", DeletionPolicy="Snapshot", UpdateReplacePolicy="Snapshot",
+        Properties=mapping(
+            Engine=options.db_engine, DBInstanceClass=ref("DbInstanceClass"),
+            AllocatedStorage="50", StorageType="gp3", MultiAZ=True, StorageEncrypted=True,
+            MasterUsername="app", ManageMasterUserPassword=True, BackupRetentionPeriod=7,
+            DeletionProtection=True, PubliclyAccessible=False, CopyTagsToSnapshot=True,
+            DBSubnetGroupName=ref("DatabaseSubnetGroup"), VPCSecurityGroups=[ref("DatabaseSecurityGroup")]))
+    comment_before(res, "Database", "Data tier: Multi-AZ, encrypted, password in Secrets Manager, "
+                   "7 days of backups, snapshot on delete (000:46-71, 001:501-515)", 2)
+    if options.cache:
+        res["CacheSecurityGroup"] = _security_group("Redis, from the application only", [
+            mapping(IpProtocol="tcp", FromPort=REDIS_PORT, ToPort=REDIS_PORT,
+                    SourceSecurityGroupId=ref("AppSecurityGroup"))])
+        res["CacheSubnetGroup"] = mapping(Type="AWS::ElastiCache::SubnetGroup", Properties=mapping(
+            Description="Isolated data subnets", SubnetIds=_subnets("Data", options)))
+        res["Cache"] = mapping(
+            Type="AWS::ElastiCache::ReplicationGroup", DeletionPolicy="Snapshot",
+            UpdateReplacePolicy="Snapshot", Properties=mapping(
+                ReplicationGroupDescription=sub("${AWS::StackName} cache"), Engine="redis",
+                CacheNodeType="cache.t4g.small", NumCacheClusters=2, AutomaticFailoverEnabled=True,
+                MultiAZEnabled=True, AtRestEncryptionEnabled=True, TransitEncryptionEnabled=True,
+                SnapshotRetentionLimit=7, CacheSubnetGroupName=ref("CacheSubnetGroup"),
+                SecurityGroupIds=[ref("CacheSecurityGroup")]))
+        comment_before(res, "Cache", "Redis with a replica in another AZ, failover, encryption at "
+                       "rest and in transit, daily snapshots (001:1795-1797)", 2)
+    groups = vpc.interface([
+        mapping(Label=mapping(default="Web and application"),
+                Parameters=["CertificateArn", "ImageId", "InstanceType", "AccessLogRetentionDays"]),
+        mapping(Label=mapping(default="Database"), Parameters=["DbInstanceClass"])])
+    outputs = vpc.outputs(network)
+    outputs["LoadBalancerDnsName"] = mapping(Value=get_att("LoadBalancer.DNSName"))
+    return mapping(
+        AWSTemplateFormatVersion="2010-09-09",
+        Description=f"Three-tier application over {options.azs} AZs: HTTPS ALB, Auto Scaling "
+                    f"group, Multi-AZ {options.db_engine}{' and Redis' if options.cache else ''} "
+                    "(generated by tmpllint new three-tier)",
+        Metadata=groups,
+        Parameters=params,
+        Conditions=mapping(*vpc.conditions().items()),
+        Resources=res,
+        Outputs=outputs,
+    )

@@ -10,7 +10,7 @@ import pytest
 
 from conftest import FIXTURES, ROOT
 from tmpllint.generators import PATTERNS, render
-from tmpllint.generators import fanout, serverless_api, static_site, vpc
+from tmpllint.generators import fanout, serverless_api, static_site, three_tier, vpc
 
 GOLDEN = FIXTURES / "generators"
 #: (golden file name, pattern, options): the documented option matrix.
@@ -27,6 +27,10 @@ MATRIX = [
 ] + [
     (f"serverless-api-{api}-{auth}.yaml", "serverless-api", serverless_api.Options(api=api, auth=auth))
     for api in ("http", "rest") for auth in ("cognito", "iam")
+] + [
+    (f"three-tier-azs{azs}-{engine}{'-cache' if cache else ''}.yaml", "three-tier",
+     three_tier.Options(azs=azs, db_engine=engine, cache=cache))
+    for azs, engine, cache in ((2, "postgres", False), (3, "mysql", True), (2, "mysql", True))
 ]
 SAM_PATTERNS = [m for m in MATRIX if m[1] in ("serverless-api", "fanout")]
 

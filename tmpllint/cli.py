@@ -292,6 +292,27 @@ def new_vpc(
     _write_template("vpc", Options(azs=azs, data_subnets=data_subnets), out, force)
 
 
+class DbEngine(str, Enum):
+    postgres = "postgres"
+    mysql = "mysql"
+
+
+@new_app.command("three-tier")
+def new_three_tier(
+    azs: int = typer.Option(2, "--azs", min=2, max=3, help="Availability Zones to span (2 or 3)."),
+    db_engine: DbEngine = typer.Option(DbEngine.postgres, "--db-engine", help="RDS engine."),
+    cache: bool = typer.Option(False, "--cache", help="Add a Multi-AZ Redis replication group."),
+    out: Optional[str] = OUT,
+    force: bool = FORCE,
+) -> None:
+    """The vpc layout plus an HTTPS ALB, an Auto Scaling group in the private subnets,
+    a Multi-AZ encrypted RDS database in isolated data subnets and optional Redis;
+    security groups chained ALB -> app -> data (notes 002:419-427, 000:968-976)."""
+    from tmpllint.generators.three_tier import Options
+
+    _write_template("three-tier", Options(azs=azs, db_engine=db_engine.value, cache=cache), out, force)
+
+
 @new_app.command("static-site")
 def new_static_site(
     custom_domain: bool = typer.Option(
