@@ -69,15 +69,19 @@ def build(options: Options):
 
     # -- security groups: ALB -> app -> data ---------------------------------------
     res["LoadBalancerSecurityGroup"] = _security_group("HTTPS (and HTTP, redirected) from anywhere", [
-        mapping(IpProtocol="tcp", FromPort=443, ToPort=443, CidrIp="0.0.0.0/0"),
-        mapping(IpProtocol="tcp", FromPort=80, ToPort=80, CidrIp="0.0.0.0/0")])
+        mapping(IpProtocol="tcp", FromPort=443, ToPort=443, CidrIp="0.0.0.0/0",
+                Description="HTTPS from anywhere"),
+        mapping(IpProtocol="tcp", FromPort=80, ToPort=80, CidrIp="0.0.0.0/0",
+                Description="HTTP from anywhere, only redirected to HTTPS")])
     comment_before(res, "LoadBalancerSecurityGroup", "Security groups chained ALB -> app -> data "
                    "(002:419-427): only the tier in front may connect", 2)
     res["AppSecurityGroup"] = _security_group("The application port, from the load balancer only", [
         mapping(IpProtocol="tcp", FromPort=APP_PORT, ToPort=APP_PORT,
-                SourceSecurityGroupId=ref("LoadBalancerSecurityGroup"))])
+                SourceSecurityGroupId=ref("LoadBalancerSecurityGroup"),
+                Description="Application traffic from the load balancer")])
     res["DatabaseSecurityGroup"] = _security_group("The database port, from the application only", [
-        mapping(IpProtocol="tcp", FromPort=port, ToPort=port, SourceSecurityGroupId=ref("AppSecurityGroup"))])
+        mapping(IpProtocol="tcp", FromPort=port, ToPort=port, SourceSecurityGroupId=ref("AppSecurityGroup"),
+                Description="Database connections from the application")])
 
     # -- web tier: ALB with HTTPS, HTTP redirect, access logs -----------------------
     res["AccessLogBucket"] = mapping(
@@ -165,7 +169,8 @@ def build(options: Options):
     if options.cache:
         res["CacheSecurityGroup"] = _security_group("Redis, from the application only", [
             mapping(IpProtocol="tcp", FromPort=REDIS_PORT, ToPort=REDIS_PORT,
-                    SourceSecurityGroupId=ref("AppSecurityGroup"))])
+                    SourceSecurityGroupId=ref("AppSecurityGroup"),
+                    Description="Redis connections from the application")])
         res["CacheSubnetGroup"] = mapping(Type="AWS::ElastiCache::SubnetGroup", Properties=mapping(
             Description="Isolated data subnets", SubnetIds=_subnets("Data", options)))
         res["Cache"] = mapping(
