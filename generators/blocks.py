@@ -60,3 +60,15 @@ def log_group(key: str, retention_parameter: str, name=None) -> dict:
         properties.insert(0, "LogGroupName", name)
     return mapping(Type="AWS::Logs::LogGroup", DeletionPolicy="Retain", UpdateReplacePolicy="Retain",
                    Properties=properties)
+
+
+def interface(*groups: tuple[str, list]) -> dict:
+    """`Metadata` with the console's parameter groups: (label, [parameter names])."""
+    return mapping(("AWS::CloudFormation::Interface", mapping(ParameterGroups=[
+        mapping(Label=mapping(default=label), Parameters=list(names)) for label, names in groups])))
+
+
+def retention_parameter(description: str, default: int = 90,
+                        allowed: tuple[int, ...] = (30, 90, 180, 365)) -> dict:
+    """A `Number` parameter of days to keep logs, limited to CloudWatch Logs' values."""
+    return mapping(Type="Number", Default=default, AllowedValues=list(allowed), Description=description)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tmpllint.generators import vpc
-from tmpllint.generators.blocks import ignore, private_bucket, tls_only
+from tmpllint.generators.blocks import ignore, interface, private_bucket, retention_parameter, tls_only
 from tmpllint.yamlio import comment_before, get_att, mapping, ref, sub
 
 NAME = "three-tier"
@@ -63,8 +63,8 @@ def build(options: Options):
     params["DbInstanceClass"] = mapping(Type="String", Default="db.t4g.medium",
                                         AllowedValues=["db.t4g.medium", "db.m7g.large", "db.r7g.large"],
                                         Description="Database instance class.")
-    params["AccessLogRetentionDays"] = mapping(Type="Number", Default=365, AllowedValues=[90, 365, 731],
-                                               Description="Days the load balancer access logs are kept.")
+    params["AccessLogRetentionDays"] = retention_parameter("Days the load balancer access logs are kept.",
+                                                           365, (90, 365, 731))
     res = vpc.resources(network)
 
     # -- security groups: ALB -> app -> data ---------------------------------------
@@ -183,10 +183,10 @@ def build(options: Options):
                 SecurityGroupIds=[ref("CacheSecurityGroup")]))
         comment_before(res, "Cache", "Redis with a replica in another AZ, failover, encryption at "
                        "rest and in transit, daily snapshots (001:1795-1797)", 2)
-    groups = vpc.interface([
-        mapping(Label=mapping(default="Web and application"),
-                Parameters=["CertificateArn", "ImageId", "InstanceType", "AccessLogRetentionDays"]),
-        mapping(Label=mapping(default="Database"), Parameters=["DbInstanceClass"])])
+    groups = interface(vpc.NETWORK_GROUP,
+                       ("Web and application", ["CertificateArn", "ImageId", "InstanceType",
+                                                "AccessLogRetentionDays"]),
+                       ("Database", ["DbInstanceClass"]))
     outputs = vpc.outputs(network)
     outputs["LoadBalancerDnsName"] = mapping(Value=get_att("LoadBalancer.DNSName"))
     return mapping(
