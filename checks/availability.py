@@ -17,6 +17,7 @@ from tmpllint.checks.base import (
     condition_names,
     properties,
     referenced_resource,
+    reported_scenarios,
     resolve,
     resources_of,
     when,
@@ -44,8 +45,7 @@ def _flag_per_scenario(hits: dict, total: int, make) -> list[RuleMatch]:
     else one per failing scenario with the condition named."""
     matches = []
     for key, failing in hits.items():
-        scenarios = [None] if len(failing) == total else failing
-        matches.extend(make(key, scenario) for scenario in scenarios)
+        matches.extend(make(key, scenario) for scenario in reported_scenarios(failing, total))
     return matches
 
 

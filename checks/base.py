@@ -105,6 +105,13 @@ def scenarios(cfn, obj: Any, names: list[str] | None = None) -> Iterator[tuple[d
             yield None, {}
 
 
+def reported_scenarios(failing: list, total: int) -> list:
+    """The scenarios a finding is reported under: `[None]` (no condition named) when it
+    fails in all `total` scenarios, so it does not depend on a condition; otherwise
+    each failing scenario, for the message to name its condition."""
+    return [None] if len(failing) >= total else list(failing)
+
+
 def when(scenario: dict | None) -> str:
     """' when IsProd is false' for a message, or '' when no condition is involved."""
     if not scenario:
@@ -369,10 +376,9 @@ class ResourceSchemaRule(CfnLintJsonSchema):
                         found.setdefault(key, []).append((scenario, err))
         self.scenario = ""
         for (_, message), hits in found.items():
-            # the same problem in every scenario does not depend on a condition
-            everywhere = len(hits) == len(variants)
-            for scenario, err in hits[:1] if everywhere else hits:
-                err.message = message.replace(_SCENARIO, "" if everywhere else when(scenario))
+            scenarios = reported_scenarios([scenario for scenario, _ in hits], len(variants))
+            for scenario, (_, err) in zip(scenarios, hits):
+                err.message = message.replace(_SCENARIO, when(scenario))
                 yield err
 
 

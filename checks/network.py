@@ -14,6 +14,7 @@ from tmpllint.checks.base import (
     literal_values,
     properties,
     referenced_resource,
+    reported_scenarios,
     resources_of,
     when,
 )
@@ -94,8 +95,7 @@ def _report(cfn, rule_filter) -> list[RuleMatch]:
             hits[(tuple(path), message)].append(scenario)
     matches = []
     for (path, message), scenarios in hits.items():
-        everywhere = len(scenarios) >= counts[path]
-        for scenario in [None] if everywhere else scenarios:
+        for scenario in reported_scenarios(scenarios, counts[path]):
             matches.append(RuleMatch(list(path), message.replace("{when}", when(scenario))))
     return matches
 

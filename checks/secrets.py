@@ -18,6 +18,7 @@ from tmpllint.checks.base import (
     parameter,
     parameters_of,
     properties,
+    reported_scenarios,
     resources_of,
     values_at,
     walk,
@@ -51,11 +52,10 @@ def _judge(cfn, path: list, value: Any) -> Iterator[tuple[list, str, str, dict |
     is hardcoded; the scenario is None when every scenario is."""
     found = [(scenario, hardcoded(cfn, resolved)) for scenario, resolved in condition_variants(cfn, value)]
     hits = [(scenario, hit) for scenario, hit in found if hit]
-    for scenario, (where, secret) in hits:
+    scenarios = reported_scenarios([scenario for scenario, _ in hits], len(found))
+    for scenario, (_, (where, secret)) in zip(scenarios, hits):
         record(cfn, secret)
-        yield path, where, secret, None if len(hits) == len(found) else scenario
-        if len(hits) == len(found):
-            return
+        yield path, where, secret, scenario
 
 
 class SecretPropertyFromStore(Documented, CloudFormationLintRule):
