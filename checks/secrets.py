@@ -52,9 +52,10 @@ def _judge(cfn, path: list, value: Any) -> Iterator[tuple[list, str, str, dict |
     is hardcoded; the scenario is None when every scenario is."""
     found = [(scenario, hardcoded(cfn, resolved)) for scenario, resolved in condition_variants(cfn, value)]
     hits = [(scenario, hit) for scenario, hit in found if hit]
+    for _, (_, secret) in hits:
+        record(cfn, secret)  # every branch's secret is masked, reported or not
     scenarios = reported_scenarios([scenario for scenario, _ in hits], len(found))
     for scenario, (_, (where, secret)) in zip(scenarios, hits):
-        record(cfn, secret)
         yield path, where, secret, scenario
 
 

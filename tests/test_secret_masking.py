@@ -64,3 +64,21 @@ def test_other_rules_messages_are_masked_too(tmp_path):
     echoed = [f.message for f in result.findings if f.rule == "E9991"]
     assert echoed == ["value 'cha****' is quoted"]
     assert all("changeme-token" not in f.message for f in result.findings)
+
+
+def test_every_branch_of_a_hardcoded_if_is_masked(tmp_path):
+    from tmpllint.engine import Engine
+
+    path = tmp_path / "cache.yaml"
+    path.write_text(
+        "Parameters:\n  Stage: {Type: String, Default: dev}\n"
+        "Conditions:\n  IsProd: !Equals [!Ref Stage, prod]\n"
+        "Resources:\n  Cache:\n    Type: AWS::ElastiCache::ReplicationGroup\n"
+        "    Properties:\n      ReplicationGroupDescription: c\n"
+        "      TransitEncryptionEnabled: true\n"
+        "      AuthToken: !If [IsProd, prod-token-1234, dev-token-5678]\n")
+    result = Engine(extra_rules=[EchoRule()]).lint_path(str(path))
+    echoed = [f.message for f in result.findings if f.rule == "E9991"]
+    assert len(echoed) == 1
+    assert "prod-token-1234" not in echoed[0] and "dev-token-5678" not in echoed[0]
+    assert "pro****" in echoed[0] and "dev****" in echoed[0]
