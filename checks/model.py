@@ -190,3 +190,87 @@ def _log_targets(cfn, kind: str, props: dict, bucket_names: dict) -> set[str]:
             if isinstance(literal, str):
                 found |= {bucket for name, bucket in bucket_names.items() if name in literal}
     return found
+
+
+# -- who uses a security group (E9601/W9602) ------------------------------------------
+_SG_CACHE_ATTRIBUTE = "_tmpllint_security_group_users"
+_SG_RULE_TYPES = ("AWS::EC2::SecurityGroup", "AWS::EC2::SecurityGroupIngress",
+                  "AWS::EC2::SecurityGroupEgress")
+
+#: Resources that cannot be the target of a connection from the internet themselves, with
+#: where they name their security groups: "edge" resources (load balancers) accept only
+#: their listeners' ports; "internal" ones have private addresses only (EFS mount targets,
+#: interface VPC endpoints, Resolver endpoints, VPC links) or accept no inbound
+#: connection at all (Lambda's VPC network interfaces).
+SECURITY_GROUP_ROLES = {
+    "AWS::ElasticLoadBalancingV2::LoadBalancer": ("edge", ("SecurityGroups",)),
+    "AWS::ElasticLoadBalancing::LoadBalancer": ("edge", ("SecurityGroups",)),
+    "AWS::EFS::MountTarget": ("internal", ("SecurityGroups",)),
+    "AWS::EC2::VPCEndpoint": ("internal", ("SecurityGroupIds",)),
+    "AWS::Route53Resolver::ResolverEndpoint": ("internal", ("SecurityGroupIds",)),
+    "AWS::ApiGatewayV2::VpcLink": ("internal", ("SecurityGroupIds",)),
+    "AWS::Lambda::Function": ("internal", ("VpcConfig", "SecurityGroupIds")),
+    "AWS::Serverless::Function": ("internal", ("VpcConfig", "SecurityGroupIds")),
+}
+
+
+@dataclass(frozen=True)
+class GroupUser:
+    """A resource that references a security group, and what that use means:
+    "edge" or "internal" (see SECURITY_GROUP_ROLES) or "reach" (an instance, database,
+    container, or anything not known to be harmless, a nested stack included)."""
+
+    logical_id: str
+    type: str
+    role: str
+
+
+def security_group_users(cfn) -> dict[str, list[GroupUser]]:
+    """Security group logical id -> the resources of the template that use it (not the
+    group rules that merely name it as a source). Built once per template and cached.
+    A group missing from the result has no user in the template: its use is unknown."""
+    found = getattr(cfn, _SG_CACHE_ATTRIBUTE, None)
+    if found is None:
+        found = _group_users(cfn)
+        setattr(cfn, _SG_CACHE_ATTRIBUTE, found)
+    return found
+
+
+def _group_users(cfn) -> dict[str, list[GroupUser]]:
+    resources = {name: r for name, r in cfn.get_resources().items() if isinstance(r, dict)}
+    groups = {name for name, r in resources.items() if r.get("Type") == "AWS::EC2::SecurityGroup"}
+    users: dict[str, list[GroupUser]] = {}
+    if not groups:
+        return users
+    for name, resource in resources.items():
+        kind = resource.get("Type") if isinstance(resource.get("Type"), str) else ""
+        if kind in _SG_RULE_TYPES:
+            continue
+        role, path = SECURITY_GROUP_ROLES.get(kind, ("reach", None))
+        roles: dict[str, set[str]] = {}
+        for where, group in _references_with_paths(resource.get("Properties")):
+            if group not in groups:
+                continue
+            known = path is not None and tuple(where[:len(path)]) == path
+            roles.setdefault(group, set()).add(role if known else "reach")
+        for group, found_roles in roles.items():
+            for one in sorted(found_roles):
+                users.setdefault(group, []).append(GroupUser(name, kind, one))
+    return users
+
+
+def _references_with_paths(value: Any):
+    """(path, logical id) for every `Ref`/`GetAtt`/`Sub` reference inside `value`."""
+    from tmpllint.checks.base import walk
+
+    for path, node in walk(value):
+        if not isinstance(node, dict) or len(node) != 1:
+            continue
+        direct = referenced_resource(node)
+        if direct:
+            yield path, direct
+        sub = node.get("Fn::Sub")
+        text = sub[0] if isinstance(sub, list) and sub else sub
+        if isinstance(text, str):
+            for ref in references_in({"Fn::Sub": text}):
+                yield path, ref
