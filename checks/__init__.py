@@ -72,6 +72,7 @@ from tmpllint.checks.network import (
     AdminPortsClosed,
     BucketNotPublic,
     DatabaseNotPublic,
+    ImdsV2Required,
     NoAllPortsIngress,
     PrivateSubnetNoPublicIp,
 )
@@ -118,6 +119,7 @@ __all__ = [
     "EnvironmentWithoutSecrets",
     "FullAdmin",
     "FunctionTracing",
+    "ImdsV2Required",
     "KinesisEncrypted",
     "KmsKeyRotation",
     "LoadBalancerAccessLogs",

@@ -4,6 +4,7 @@ instance metadata (`instances`), and the front doors of CloudFront and API Gatew
 (`edge`)."""
 
 from tmpllint.checks.network.ingress import AdminPortsClosed, NoAllPortsIngress
+from tmpllint.checks.network.instances import ImdsV2Required
 from tmpllint.checks.network.public import (
     BucketNotPublic,
     DatabaseNotPublic,
@@ -14,6 +15,7 @@ __all__ = [
     "AdminPortsClosed",
     "BucketNotPublic",
     "DatabaseNotPublic",
+    "ImdsV2Required",
     "NoAllPortsIngress",
     "PrivateSubnetNoPublicIp",
 ]
