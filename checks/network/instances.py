@@ -46,13 +46,13 @@ class ImdsV2Required(Documented, CloudFormationLintRule):
     description = (
         "Flags an `AWS::EC2::LaunchTemplate` whose `LaunchTemplateData.MetadataOptions."
         "HttpTokens` is not `required`, an `AWS::AutoScaling::LaunchConfiguration` whose "
-        "`MetadataOptions.HttpTokens` is not `required`, and an `AWS::EC2::Instance` with no "
-        "`LaunchTemplate` (an instance cannot set metadata options itself). Default: "
+        "`MetadataOptions.HttpTokens` is not `required`, and an `AWS::EC2::Instance` whose own "
+        "`MetadataOptions.HttpTokens` is not `required` (set, or missing with no `LaunchTemplate`). Default: "
         "`optional` (IMDSv1 allowed), except for AMIs registered with `ImdsSupport: v2.0` "
         "such as Amazon Linux 2023, so an `ImageId` naming `al2023` passes. Not flagged: "
         "`HttpEndpoint: disabled`, an instance whose launch template comes from outside "
-        "the template (unknown), and an instance whose launch template is in the template "
-        "(the template is judged instead, once)."
+        "the template (unknown), and an instance without `MetadataOptions` whose launch "
+        "template is in the template (the template is judged instead, once)."
     )
     why = (
         "With IMDSv1 any process or server-side request forgery on the instance can read "
@@ -83,14 +83,12 @@ class ImdsV2Required(Documented, CloudFormationLintRule):
                                    "MetadataOptions.HttpTokens: required.")
         for name, resource in resources_of(cfn, "AWS::EC2::Instance"):
             props = properties(resource)
-            if "LaunchTemplate" in props:
+            options = props.get("MetadataOptions")
+            if "LaunchTemplate" in props and not (isinstance(options, dict) and "HttpTokens" in options):
                 continue  # judged on the template, or unknown when it comes from elsewhere
-            if _allows_imds_v1(cfn, {"ImageId": props.get("ImageId")} if "ImageId" in props else {}):
-                matches.append(RuleMatch(
-                    ["Resources", name],
-                    f"EC2 instance '{name}' allows IMDSv1 (an instance sets metadata options only "
-                    "through a launch template); give it a LaunchTemplate with "
-                    "MetadataOptions.HttpTokens: required."))
+            base = ["Resources", name] + existing_prefix(resource, ["Properties"])
+            matches += self._judge(cfn, props, base, f"EC2 instance '{name}' allows IMDSv1{{when}}; "
+                                   "set MetadataOptions.HttpTokens: required.")
         return matches
 
     @staticmethod
