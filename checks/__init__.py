@@ -71,9 +71,11 @@ from tmpllint.checks.availability import (
 from tmpllint.checks.network import (
     AdminPortsClosed,
     BucketNotPublic,
+    CloudFrontOriginAccess,
     DatabaseNotPublic,
     ImdsV2Required,
     NoAllPortsIngress,
+    PrivateApiPolicy,
     PrivateSubnetNoPublicIp,
 )
 from tmpllint.checks.logging import (
@@ -108,6 +110,7 @@ __all__ = [
     "BucketVersioning",
     "CacheFailover",
     "CloudFrontHttps",
+    "CloudFrontOriginAccess",
     "ClusterStandby",
     "CustomerKey",
     "DatabaseNotPublic",
@@ -137,6 +140,7 @@ __all__ = [
     "OutputsWithoutSecrets",
     "PassRoleScoped",
     "PermissionsOnGroupsOrRoles",
+    "PrivateApiPolicy",
     "PrivateSubnetNoPublicIp",
     "PublicFunctionUrl",
     "QueueDeadLetter",

@@ -3,6 +3,7 @@ security group ingress (`ingress`), public databases, buckets and IPs (`public`)
 instance metadata (`instances`), and the front doors of CloudFront and API Gateway
 (`edge`)."""
 
+from tmpllint.checks.network.edge import CloudFrontOriginAccess, PrivateApiPolicy
 from tmpllint.checks.network.ingress import AdminPortsClosed, NoAllPortsIngress
 from tmpllint.checks.network.instances import ImdsV2Required
 from tmpllint.checks.network.public import (
@@ -14,8 +15,10 @@ from tmpllint.checks.network.public import (
 __all__ = [
     "AdminPortsClosed",
     "BucketNotPublic",
+    "CloudFrontOriginAccess",
     "DatabaseNotPublic",
     "ImdsV2Required",
     "NoAllPortsIngress",
+    "PrivateApiPolicy",
     "PrivateSubnetNoPublicIp",
 ]
