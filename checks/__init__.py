@@ -30,6 +30,7 @@ from tmpllint.checks.encryption import (
 from tmpllint.checks.transit import (
     BucketRequiresTls,
     CloudFrontHttps,
+    DatabaseRequiresTls,
     ElastiCacheInTransit,
     LoadBalancerHttps,
     ModernTlsPolicy,
@@ -117,6 +118,7 @@ __all__ = [
     "CustomerKey",
     "DaxReplication",
     "DatabaseNotPublic",
+    "DatabaseRequiresTls",
     "DynamoDbPitr",
     "EbsEncrypted",
     "EfsEncrypted",

@@ -265,3 +265,182 @@ class SearchDomainHttps(Documented, ResourceSchemaRule):
     def message(self, instance: Any, err) -> str:
         return (f"{instance['Type']} does not enforce TLS{self.scenario}; set "
                 "DomainEndpointOptions.EnforceHTTPS and NodeToNodeEncryptionOptions.Enabled to true.")
+
+
+# -- W9207: databases refuse plain connections -----------------------------------------
+#: Per engine: the parameter that forces TLS, what it is set to for that, and the engine
+#: default when it allows plain connections (AWS documentation, checked 2026-11): RDS for
+#: MySQL 8.4 and lower and MariaDB 10.5-11.4 default require_secure_transport to OFF
+#: (MySQL 9.x and MariaDB 11.8+ to ON); RDS for PostgreSQL defaults rds.force_ssl to 0
+#: below version 15 (1 from 15); SQL Server, Aurora MySQL and Aurora PostgreSQL default to
+#: 0/OFF. Oracle and Db2 use option groups and other settings: not judged.
+_TLS_PARAMETERS = {
+    "mysql": ("require_secure_transport", "1", "RDS for MySQL", "OFF for MySQL 8.4 and lower"),
+    "mariadb": ("require_secure_transport", "1", "RDS for MariaDB", "OFF for MariaDB 11.4 and lower"),
+    "postgres": ("rds.force_ssl", "1", "RDS for PostgreSQL", "0 below PostgreSQL 15"),
+    "sqlserver": ("rds.force_ssl", "1", "RDS for SQL Server", "0"),
+    "aurora-mysql": ("require_secure_transport", "ON", "Aurora MySQL", "OFF"),
+    "aurora": ("require_secure_transport", "ON", "Aurora MySQL", "OFF"),
+    "aurora-postgresql": ("rds.force_ssl", "1", "Aurora PostgreSQL", "0"),
+}
+_OFF = {"0", "off", "false"}
+
+
+def _engine_key(engine: str) -> str | None:
+    engine = engine.strip().lower()
+    return "sqlserver" if engine.startswith("sqlserver-") else engine if engine in _TLS_PARAMETERS else None
+
+
+def _version(value: Any) -> tuple[int, ...] | None:
+    if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+        return None
+    parts = []
+    for part in str(value).split(".")[:2]:
+        if not part.isdigit():
+            break
+        parts.append(int(part))
+    return tuple(parts) or None
+
+
+def _plain_by_default(engine: str, version: Any, has_version: bool) -> bool | None:
+    """Whether the engine's default parameter group allows plain connections; None when
+    that depends on a version that is not known."""
+    key = _engine_key(engine)
+    if key is None:
+        return False
+    if key in ("sqlserver", "aurora", "aurora-mysql", "aurora-postgresql"):
+        return True
+    if not has_version:  # RDS picks its default version: MySQL 8.4, PostgreSQL 17
+        return {"mysql": True, "postgres": False}.get(key)
+    number = _version(version)
+    if number is None:
+        return None
+    if key == "mysql":
+        return number < (9,)
+    if key == "mariadb":
+        return (10, 5) <= number < (11, 8)
+    return number < (15,)  # postgres
+
+
+class DatabaseRequiresTls(Documented, CloudFormationLintRule):
+    id = "W9207"
+    shortdesc = "Databases refuse plain connections"
+    description = (
+        "Flags an `AWS::RDS::DBParameterGroup` or `AWS::RDS::DBClusterParameterGroup` whose "
+        "`Parameters` set `rds.force_ssl` to 0 or `require_secure_transport` to OFF (an "
+        "explicit opt-out: warning). Reports as info an RDS DB instance (not in a cluster) "
+        "or DB cluster whose engine's default allows plain connections and whose parameter "
+        "group is the default one or a group of the template that does not set the "
+        "parameter, naming the engine default: RDS for MySQL 8.4 and lower and MariaDB "
+        "10.5-11.4 (`require_secure_transport` OFF), RDS for PostgreSQL below 15 "
+        "(`rds.force_ssl` 0; 1 from 15, and RDS's default version is newer), SQL Server, "
+        "Aurora MySQL and Aurora PostgreSQL. A parameter group from outside the template, "
+        "an engine or version that cannot be resolved, Oracle and Db2 are not judged."
+    )
+    why = (
+        "Without the server requiring TLS, a client that is misconfigured or downgraded "
+        "sends the database password and every query in clear text across the network. "
+        "The notes: make sure the parameter group or DB is configured for SSL connections; "
+        "encryption in flight using SSL."
+    )
+    seeds = ("003:79", "003:89")
+    source_url = "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.SSL.html"
+    tags = ["transit", "rds", "aurora"]
+    example_fail = (
+        "Params:\n  Type: AWS::RDS::DBParameterGroup\n  Properties:\n    Family: postgres16\n"
+        "    Description: app\n    Parameters: {rds.force_ssl: 0}\n"
+    )
+    example_pass = (
+        "Params:\n  Type: AWS::RDS::DBParameterGroup\n  Properties:\n    Family: postgres16\n"
+        "    Description: app\n    Parameters: {rds.force_ssl: 1}\n"
+    )
+
+    _GROUP_TYPES = ("AWS::RDS::DBParameterGroup", "AWS::RDS::DBClusterParameterGroup")
+
+    def match(self, cfn) -> list[RuleMatch]:
+        from tmpllint.checks.base import condition_variants, reported_scenarios, when
+
+        matches = []
+        hits: dict[tuple, list] = {}
+        totals: dict[tuple, int] = {}
+        for name, resource in resources_of(cfn, *self._GROUP_TYPES):
+            parameters = properties(resource).get("Parameters")
+            if not isinstance(parameters, dict):
+                continue
+            variants = condition_variants(cfn, parameters)
+            for scenario, resolved in variants:
+                for key, value in (resolved.items() if isinstance(resolved, dict) else []):
+                    if key not in ("rds.force_ssl", "require_secure_transport"):
+                        continue
+                    values = literal_values(cfn, value)
+                    if values and any(str(v).strip().lower() in _OFF for v in values
+                                      if isinstance(v, (str, int, bool))):
+                        path = ("Resources", name, "Properties", "Parameters", key)
+                        shown = "0" if key == "rds.force_ssl" else "OFF"
+                        on = "1" if key == "rds.force_ssl" else "ON"
+                        message = (f"DB parameter group '{name}' sets {key} to {shown}{{when}}, so "
+                                   f"clients may connect without TLS; set it to {on}.")
+                        hits.setdefault((path, message), []).append(scenario)
+                        totals[(path, message)] = len(variants)
+        for (path, message), failing in hits.items():
+            for scenario in reported_scenarios(failing, totals[(path, message)]):
+                matches.append(RuleMatch(list(path), message.replace("{when}", when(scenario))))
+        matches += self._defaults(cfn)
+        return matches
+
+    def _defaults(self, cfn) -> list[RuleMatch]:
+        """Info: databases left on an engine default that allows plain connections."""
+        from tmpllint.checks.base import condition_variants, referenced_resource, reported_scenarios, when
+
+        resources = cfn.get_resources()
+        matches = []
+        for name, resource in resources_of(cfn, "AWS::RDS::DBInstance", "AWS::RDS::DBCluster"):
+            props = properties(resource)
+            cluster = resource.get("Type") == "AWS::RDS::DBCluster"
+            if not cluster and "DBClusterIdentifier" in props:
+                continue  # the cluster's parameter group decides
+            group_key = "DBClusterParameterGroupName" if cluster else "DBParameterGroupName"
+            variants = condition_variants(cfn, props)
+            hits: dict[tuple, list] = {}
+            for scenario, resolved in variants:
+                found = self._default_finding(cfn, name, resolved, group_key, resources,
+                                              referenced_resource)
+                if found:
+                    hits.setdefault(found, []).append(scenario)
+            for (path, message), failing in hits.items():
+                for scenario in reported_scenarios(failing, len(variants)):
+                    matches.append(RuleMatch(list(path), message.replace("{when}", when(scenario)),
+                                             tmpllint_severity="informational"))
+        return matches
+
+    def _default_finding(self, cfn, name, props, group_key, resources, referenced_resource):
+        if not isinstance(props, dict) or not isinstance(props.get("Engine", ""), (str, dict)):
+            return None
+        engines = literal_values(cfn, props.get("Engine"))
+        if not engines or not all(isinstance(e, str) for e in engines):
+            return None
+        versions = literal_values(cfn, props.get("EngineVersion")) if "EngineVersion" in props else [None]
+        if versions is None:
+            return None
+        for engine in engines:
+            plain = [_plain_by_default(engine, v, "EngineVersion" in props) for v in versions]
+            if True not in plain:
+                continue
+            parameter, on, label, default = _TLS_PARAMETERS[_engine_key(engine)]
+            group = props.get(group_key)
+            if group is None:
+                return (("Resources", name),
+                        f"{label} allows plain connections by default ({parameter} {default}) and "
+                        f"'{name}' uses the default parameter group{{when}}; attach a parameter "
+                        f"group that sets {parameter}: {on}.")
+            group_id = referenced_resource(group)
+            target = resources.get(group_id) if group_id else None
+            if not isinstance(target, dict) or target.get("Type") not in self._GROUP_TYPES:
+                return None  # a group from outside the template: unknown
+            parameters = properties(target).get("Parameters")
+            if not isinstance(parameters, dict) or parameter in parameters:
+                return None  # set (an opt-out is reported on the group) or unknown
+            return (("Resources", name, "Properties", group_key),
+                    f"{label} allows plain connections by default ({parameter} {default}) and "
+                    f"parameter group '{group_id}' does not set it{{when}}; add {parameter}: {on}.")
+        return None

@@ -36,3 +36,14 @@ def test_load_balancer_and_internal_groups_get_w9602_naming_their_users(engine):
     assert messages[22] == ("Ingress from 0.0.0.0/0 opens all ports of a group used only by VPC-internal "
                             "resources (Function); allow the VPC's CIDR or the clients' security "
                             "group instead.")
+
+
+def test_database_tls_opt_outs_warn_and_engine_defaults_inform(engine):
+    result = engine.lint_path(str(CHECKS / "W9207/fail_parameter_groups.yaml"))
+    severities = {f.line: f.severity for f in result.findings if f.rule == "W9207"}
+    assert severities == {17: "warning", 25: "warning", 33: "info", 46: "info", 47: "info",
+                          54: "info", 60: "info"}
+    message = next(f.message for f in result.findings if f.rule == "W9207" and f.line == 47)
+    assert message == ("RDS for PostgreSQL allows plain connections by default (rds.force_ssl 0 "
+                       "below PostgreSQL 15) and 'OldPostgres' uses the default parameter group; "
+                       "attach a parameter group that sets rds.force_ssl: 1.")
