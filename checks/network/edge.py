@@ -12,6 +12,7 @@ from tmpllint.checks.base import (
     Documented,
     condition_variants,
     literal_values,
+    parameter,
     properties,
     reported_scenarios,
     resources_of,
@@ -202,8 +203,11 @@ class PrivateApiPolicy(Documented, CloudFormationLintRule):
             failing = [scenario for scenario, resolved in variants if _private_without_policy(cfn, resolved, sam)]
             path = ["Resources", name] + (["Properties", "EndpointConfiguration"]
                                           if "EndpointConfiguration" in props else [])
+            chosen = _private_by_parameter(cfn, props.get("EndpointConfiguration"))
+            what = (f"REST API '{name}' (private when parameter '{chosen}' is PRIVATE)" if chosen
+                    else f"Private REST API '{name}'")
             for scenario in reported_scenarios(failing, len(variants)):
-                matches.append(RuleMatch(path, self._message(f"Private REST API '{name}'", scenario)))
+                matches.append(RuleMatch(path, self._message(what, scenario)))
         matches += self._implicit_api(cfn)
         return matches
 
@@ -230,6 +234,16 @@ class PrivateApiPolicy(Documented, CloudFormationLintRule):
                     return [RuleMatch(["Resources", name, "Properties", "Events", event_name],
                                       self._message("The implicit private REST API (Globals.Api)", None))]
         return []
+
+
+def _private_by_parameter(cfn, config: Any) -> str | None:
+    """The parameter that makes an API private only when it is not left at its default."""
+    for _, node in walk(config):
+        if isinstance(node, dict) and set(node) == {"Ref"} and isinstance(node["Ref"], str):
+            declared = parameter(cfn, node["Ref"])
+            if declared is not None and str(declared.get("Default", "")).upper() != "PRIVATE":
+                return node["Ref"]
+    return None
 
 
 def _private_without_policy(cfn, props: Any, sam: bool) -> bool:
