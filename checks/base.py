@@ -120,6 +120,22 @@ def when(scenario: dict | None) -> str:
     return " when " + " and ".join(parts)
 
 
+def scenario_matches(hits: dict, total, **extra) -> list:
+    """RuleMatches from `{(path, message with "{when}"): [failing scenarios]}`: one per
+    path and message, naming the condition only when it fails in fewer than `total`
+    scenarios (an int, or a dict giving each key's total). `extra` goes to every match
+    (e.g. `tmpllint_severity`)."""
+    from cfnlint.rules import RuleMatch
+
+    matches = []
+    for key, failing in hits.items():
+        path, message = key
+        count = total[key] if isinstance(total, dict) else total
+        for scenario in reported_scenarios(failing, count):
+            matches.append(RuleMatch(list(path), message.replace("{when}", when(scenario)), **extra))
+    return matches
+
+
 _SUB_REF = re.compile(r"\$\{([A-Za-z0-9]+)(?:\.[A-Za-z0-9.]+)?\}")
 
 

@@ -358,9 +358,8 @@ class DatabaseRequiresTls(Documented, CloudFormationLintRule):
     _GROUP_TYPES = ("AWS::RDS::DBParameterGroup", "AWS::RDS::DBClusterParameterGroup")
 
     def match(self, cfn) -> list[RuleMatch]:
-        from tmpllint.checks.base import condition_variants, reported_scenarios, when
+        from tmpllint.checks.base import condition_variants, scenario_matches
 
-        matches = []
         hits: dict[tuple, list] = {}
         totals: dict[tuple, int] = {}
         for name, resource in resources_of(cfn, *self._GROUP_TYPES):
@@ -382,15 +381,11 @@ class DatabaseRequiresTls(Documented, CloudFormationLintRule):
                                    f"clients may connect without TLS; set it to {on}.")
                         hits.setdefault((path, message), []).append(scenario)
                         totals[(path, message)] = len(variants)
-        for (path, message), failing in hits.items():
-            for scenario in reported_scenarios(failing, totals[(path, message)]):
-                matches.append(RuleMatch(list(path), message.replace("{when}", when(scenario))))
-        matches += self._defaults(cfn)
-        return matches
+        return scenario_matches(hits, totals) + self._defaults(cfn)
 
     def _defaults(self, cfn) -> list[RuleMatch]:
         """Info: databases left on an engine default that allows plain connections."""
-        from tmpllint.checks.base import condition_variants, referenced_resource, reported_scenarios, when
+        from tmpllint.checks.base import condition_variants, referenced_resource, scenario_matches
 
         resources = cfn.get_resources()
         matches = []
@@ -407,10 +402,7 @@ class DatabaseRequiresTls(Documented, CloudFormationLintRule):
                                               referenced_resource)
                 if found:
                     hits.setdefault(found, []).append(scenario)
-            for (path, message), failing in hits.items():
-                for scenario in reported_scenarios(failing, len(variants)):
-                    matches.append(RuleMatch(list(path), message.replace("{when}", when(scenario)),
-                                             tmpllint_severity="informational"))
+            matches += scenario_matches(hits, len(variants), tmpllint_severity="informational")
         return matches
 
     def _default_finding(self, cfn, name, props, group_key, resources, referenced_resource):

@@ -17,6 +17,7 @@ from tmpllint.checks.base import (
     properties,
     reported_scenarios,
     resources_of,
+    scenario_matches,
     when,
 )
 from tmpllint.checks.model import model_of
@@ -169,9 +170,7 @@ class SearchZoneAwareness(Documented, CloudFormationLintRule):
                 if verdict:
                     path = ["Resources", name] + existing_prefix(resource, ["Properties", key, verdict[0]])
                     hits[(tuple(path), verdict[1])].append(scenario)
-            for (path, message), failing in hits.items():
-                for scenario in reported_scenarios(failing, len(variants)):
-                    matches.append(RuleMatch(list(path), message.replace("{when}", when(scenario))))
+            matches += scenario_matches(hits, len(variants))
         return matches
 
     @staticmethod

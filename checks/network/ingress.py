@@ -14,9 +14,8 @@ from tmpllint.checks.base import (
     parameter,
     properties,
     referenced_resource,
-    reported_scenarios,
     resources_of,
-    when,
+    scenario_matches,
 )
 from tmpllint.checks.model import security_group_users
 
@@ -169,11 +168,7 @@ def _report(cfn, rule_id: str) -> list[RuleMatch]:
         verdict = _verdict(cfn, group, *exposure) if exposure else None
         if verdict and verdict[0] == rule_id:
             hits[(tuple(path), verdict[1])].append(scenario)
-    matches = []
-    for (path, message), scenarios in hits.items():
-        for scenario in reported_scenarios(scenarios, counts[path]):
-            matches.append(RuleMatch(list(path), message.replace("{when}", when(scenario))))
-    return matches
+    return scenario_matches(hits, {key: counts[key[0]] for key in hits})
 
 
 class AdminPortsClosed(Documented, CloudFormationLintRule):
