@@ -47,7 +47,7 @@ def _world_rules(cfn) -> Iterator[tuple[list, str | None, dict, dict | None]]:
     for name, resource in resources_of(cfn, "AWS::EC2::SecurityGroupIngress"):
         for scenario, rule in condition_variants(cfn, properties(resource)):
             if isinstance(rule, dict):
-                group = referenced_resource(rule.get("GroupId"))
+                group = referenced_resource(rule.get("GroupId")) or referenced_resource(rule.get("GroupName"))
                 yield ["Resources", name, "Properties"], group, rule, scenario
 
 
