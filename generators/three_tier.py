@@ -156,14 +156,25 @@ def build(options: Options):
     # -- data tier: Multi-AZ RDS (and Redis) in the isolated data subnets ------------
     res["DatabaseSubnetGroup"] = mapping(Type="AWS::RDS::DBSubnetGroup", Properties=mapping(
         DBSubnetGroupDescription="Isolated data subnets", SubnetIds=_subnets("Data", options)))
+    database = mapping(
+        Engine=options.db_engine, DBInstanceClass=ref("DbInstanceClass"),
+        AllocatedStorage="50", StorageType="gp3", MultiAZ=True, StorageEncrypted=True,
+        MasterUsername="app", ManageMasterUserPassword=True, BackupRetentionPeriod=7,
+        DeletionProtection=True, PubliclyAccessible=False, CopyTagsToSnapshot=True,
+        DBSubnetGroupName=ref("DatabaseSubnetGroup"), VPCSecurityGroups=[ref("DatabaseSecurityGroup")])
+    if options.db_engine == "mysql":
+        # MySQL 8.4 and lower accept plain connections by default (PostgreSQL 15+ does not):
+        # a parameter group requires TLS (W9207, 003:79). Its family must match the engine's
+        # major version, so the version is pinned (cfn-lint E3691 wants a full one; minor
+        # upgrades still apply automatically).
+        res["DatabaseParameterGroup"] = mapping(Type="AWS::RDS::DBParameterGroup", Properties=mapping(
+            Family="mysql8.4", Description="Require TLS for every connection",
+            Parameters=mapping(require_secure_transport="1")))
+        database.insert(1, "EngineVersion", "8.4.11")
+        database["DBParameterGroupName"] = ref("DatabaseParameterGroup")
     res["Database"] = mapping(
         Type="AWS::RDS::DBInstance", DeletionPolicy="Snapshot", UpdateReplacePolicy="Snapshot",
-        Properties=mapping(
-            Engine=options.db_engine, DBInstanceClass=ref("DbInstanceClass"),
-            AllocatedStorage="50", StorageType="gp3", MultiAZ=True, StorageEncrypted=True,
-            MasterUsername="app", ManageMasterUserPassword=True, BackupRetentionPeriod=7,
-            DeletionProtection=True, PubliclyAccessible=False, CopyTagsToSnapshot=True,
-            DBSubnetGroupName=ref("DatabaseSubnetGroup"), VPCSecurityGroups=[ref("DatabaseSecurityGroup")]))
+        Properties=database)
     comment_before(res, "Database", "Data tier: Multi-AZ, encrypted, password in Secrets Manager, "
                    "7 days of backups, snapshot on delete (000:46-71, 001:501-515)", 2)
     if options.cache:
