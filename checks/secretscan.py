@@ -19,6 +19,9 @@ SECRETS_ATTRIBUTE = "_tmpllint_secrets"
 SECRET_WORDS = frozenset({"password", "passwd", "pwd", "passphrase", "secret", "token",
                           "credential", "credentials", "apikey", "privatekey"})
 SECRET_PAIRS = frozenset({("api", "key"), ("private", "key"), ("secret", "key")})
+#: AWS credential names whose last word alone would not say so: `AWS_ACCESS_KEY_ID`
+#: ends in a reference word, `AWS_SECRET_ACCESS_KEY` in "access key".
+CREDENTIAL_ENDINGS = (("access", "key", "id"), ("secret", "access", "key"))
 #: A name ending in one of these refers to a secret; it does not hold one.
 REFERENCE_WORDS = frozenset({
     "arn", "arns", "name", "names", "id", "ids", "url", "uri", "path", "param", "parameter",
@@ -49,10 +52,13 @@ def mask(value: Any) -> str:
 
 def secret_name(name: Any) -> bool:
     """Whether a name means a secret, word by word: `DB_PASSWORD`, `dbPassword`,
-    `apiKey`, `ClientSecret`; not `PasswordLength`, `SecretArn`, `TOKEN_URL`."""
+    `apiKey`, `ClientSecret`, `AWS_SECRET_ACCESS_KEY`, `AWS_ACCESS_KEY_ID`; not
+    `PasswordLength`, `SecretArn`, `TOKEN_URL`."""
     if not isinstance(name, str):
         return False
     words = [word.lower() for word in _WORD.findall(name)]
+    if any(tuple(words[-len(ending):]) == ending for ending in CREDENTIAL_ENDINGS):
+        return True
     if not words or words[-1] in REFERENCE_WORDS:
         return False
     tail = words[-2:]
