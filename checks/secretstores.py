@@ -119,7 +119,10 @@ def ssm_secret_parameters(cfn) -> Iterator[tuple[str, str, Any]]:
     String or StringList (in any scenario) whose Name or logical id means a secret."""
     for name, resource in resources_of(cfn, "AWS::SSM::Parameter"):
         props = properties(resource)
-        types = literal_values(cfn, props.get("Type"))
+        kind = props.get("Type")
+        branches = kind["Fn::If"][1:3] if isinstance(kind, dict) and isinstance(kind.get("Fn::If"), list) \
+            and len(kind["Fn::If"]) == 3 else [kind]
+        types = [t for branch in branches for t in literal_values(cfn, branch) or []]
         if not types or not any(kind in ("String", "StringList") for kind in types):
             continue
         names = [piece for piece in literal_pieces(props.get("Name"))] or []
@@ -127,7 +130,7 @@ def ssm_secret_parameters(cfn) -> Iterator[tuple[str, str, Any]]:
         if literal_name and _named_secret(literal_name):
             yield name, f"its name {literal_name}", props.get("Value")
         elif names and _named_secret(names[-1]):
-            yield name, f"its name ({names[-1].strip('/')})", props.get("Value")
+            yield name, f"its name ending {names[-1].rstrip('/').rsplit('/', 1)[-1]}", props.get("Value")
         elif _named_secret(name):
             yield name, "its logical id", props.get("Value")
 
