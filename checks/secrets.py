@@ -396,8 +396,8 @@ class NoCredentials(Documented, CloudFormationLintRule):
     why = (
         "A credential in a template is published with it; leaked AWS keys are abused "
         "within minutes of reaching a public repository. The notes: never put access "
-        "keys in code; use roles. Their own Lambda sample hardcodes `password= "
-        "Tdojo12345678` (004:7681), and UserData is readable by anything on the instance "
+        "keys in code; use roles. Their own Lambda sample hardcodes a database "
+        "password in the function's code (004:7681), and UserData is readable by anything on the instance "
         "through the metadata service (004:6428-6433)."
     )
     seeds = ("001:114", "002:28-30", "004:7681", "004:6428-6433")

@@ -136,7 +136,7 @@ def ssm_secret_parameters(cfn) -> Iterator[tuple[str, str, Any]]:
 
 
 #: Values that hold the place of a secret someone will set outside the template.
-_PLACEHOLDERS = re.compile(r"^(placeholder|dummy|changeme|change[-_ ]me|replace[-_ ]?me|to[-_ ]?be[-_ ]?(set|replaced)|"
+_PLACEHOLDERS = re.compile(r"^(placeholder|dummy|replace[-_ ]?me|to[-_ ]?be[-_ ]?(set|replaced)|"
                            r"tbd|todo|none|null|n/?a|empty|default|unset|not[-_ ]?set|-+|\*+|x+)$", re.I)
 
 
@@ -149,7 +149,7 @@ class SecretInPlainParameter(Documented, CloudFormationLintRule):
         "means a secret by E9302's word rules and whose `Value` is hardcoded: a literal, a "
         "literal piece of a `!Sub`/`!Join`, or a parameter's literal `Default` (a JSON "
         "value counts by its secret-named keys). Not flagged: a value from a parameter "
-        "without a default, an obvious placeholder (`placeholder`, `changeme`, `TBD`, "
+        "without a default, an obvious placeholder (`placeholder`, `dummy`, `TBD`, "
         "`<...>`), a parameter whose type comes from an unresolvable value."
     )
     why = (

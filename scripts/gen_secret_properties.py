@@ -243,7 +243,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--check", action="store_true", help="exit 1 if the data file is stale")
     parser.add_argument("--report", action="store_true", help="print what was left out")
+    parser.add_argument("--data", type=Path, default=DATA_FILE, help="the data file (default: %(default)s)")
     args = parser.parse_args(argv)
+    target = args.data.resolve()
     data, report = generate()
     if report["included_but_missing"]:
         print("reviewed inclusions no schema has any more (remove them):", file=sys.stderr)
@@ -254,15 +256,14 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     paths = sum(len(v) for k, v in data.items() if k != "_comment")
     if args.check:
-        current = json.loads(DATA_FILE.read_text(encoding="utf-8")) if DATA_FILE.exists() else {}
+        current = json.loads(target.read_text(encoding="utf-8")) if target.exists() else {}
         if _content(current) != _content(data):
-            print(f"{DATA_FILE.relative_to(ROOT)} is stale: run python scripts/gen_secret_properties.py",
-                  file=sys.stderr)
+            print(f"{target} is stale: run python scripts/gen_secret_properties.py", file=sys.stderr)
             return 1
-        print(f"{DATA_FILE.relative_to(ROOT)} is up to date ({len(data) - 1} types, {paths} paths)")
+        print(f"{target} is up to date ({len(data) - 1} types, {paths} paths)")
         return 0
-    DATA_FILE.write_text(render(data), encoding="utf-8")
-    print(f"wrote {DATA_FILE.relative_to(ROOT)}: {len(data) - 1} types, {paths} paths")
+    target.write_text(render(data), encoding="utf-8")
+    print(f"wrote {target}: {len(data) - 1} types, {paths} paths")
     return 0
 
 
