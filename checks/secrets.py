@@ -7,6 +7,7 @@ engine masks it in cfn-lint's own messages too.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Iterator
 
 from cfnlint.rules import CloudFormationLintRule, RuleMatch
@@ -89,6 +90,8 @@ FREE_FORM_EXCLUDED = frozenset({"ServiceToken", "ServiceTimeout"})
 
 
 def _free_form(kind: Any) -> tuple | None:
+    if not isinstance(kind, str):
+        return None
     if kind in FREE_FORM:
         return FREE_FORM[kind]
     if isinstance(kind, str) and (kind.startswith("Custom::") or kind == "AWS::CloudFormation::CustomResource"):
@@ -337,18 +340,55 @@ def _parameters_used_as_secrets(cfn) -> dict[str, str]:
     used: dict[str, str] = {}
     declared = parameters_of(cfn)
     for resource, where, value in secret_property_values(cfn):
-        for _, node in walk(value):
-            names = []
-            if isinstance(node, dict) and set(node) == {"Ref"}:
-                names = [node["Ref"]]
-            elif isinstance(node, dict) and set(node) == {"Fn::Sub"}:
-                text = node["Fn::Sub"][0] if isinstance(node["Fn::Sub"], list) and node["Fn::Sub"] else node["Fn::Sub"]
-                names = _sub_variables(text)
-            for name in names:
-                if isinstance(name, str) and isinstance(declared.get(name), dict) \
-                        and not str(declared[name].get("Type", "")).startswith("AWS::SSM::Parameter::Value"):
-                    used.setdefault(name, f"{'.'.join(map(str, _plain(where)))} of '{resource}'")
+        for name in _secret_references(value):
+            if isinstance(declared.get(name), dict) \
+                    and not str(declared[name].get("Type", "")).startswith("AWS::SSM::Parameter::Value"):
+                used.setdefault(name, f"{'.'.join(map(str, _plain(where)))} of '{resource}'")
     return used
+
+
+_JSON_VARIABLE = re.compile(r'"([^"]+)"\s*:\s*"\$\{([A-Za-z0-9_:]+)\}"')
+_DYNAMIC_SPAN = re.compile(r"\{\{resolve:[^}]*\}\}")
+
+
+def _secret_references(value: Any, depth: int = 0) -> list[str]:
+    """The parameters whose value becomes the secret: a `Ref`, a `${Param}` of a `Sub`
+    (in a JSON secret string only under a secret-named key; never inside a dynamic
+    reference, where it names the secret), the branches of an `Fn::If`."""
+    if depth > 20 or not isinstance(value, dict) or len(value) != 1:
+        return []
+    (function, argument), = value.items()
+    if function == "Ref" and isinstance(argument, str):
+        return [argument]
+    if function == "Fn::If" and isinstance(argument, list):
+        return [name for branch in argument[1:3] for name in _secret_references(branch, depth + 1)]
+    if function == "Fn::Sub":
+        text = argument[0] if isinstance(argument, list) and argument else argument
+        if not isinstance(text, str):
+            return []
+        text = _DYNAMIC_SPAN.sub("", text)
+        if text.lstrip().startswith("{"):
+            return [variable for key, variable in _JSON_VARIABLE.findall(text) if secret_name(key)]
+        return _sub_variables(text)
+    if function == "Fn::Join" and isinstance(argument, list) and len(argument) == 2 \
+            and isinstance(argument[1], list):
+        if any("{{resolve:" in piece for item in argument[1] for piece in literal_pieces(item)):
+            return []
+        found, before = [], ""
+        for item in argument[1]:
+            if isinstance(item, str):
+                before = item
+                continue
+            key = _JSON_KEY_BEFORE.search(before)
+            if key is None or secret_name(key.group(1)):
+                found += _secret_references(item, depth + 1)
+            before = ""
+        return found
+    return []
+
+
+#: The JSON key a `Join` piece ends with (`'{"username":"'`), its value coming next.
+_JSON_KEY_BEFORE = re.compile(r'"([^"]+)"\s*:\s*"$')
 
 
 def _no_echo(cfn, name: Any) -> bool:
