@@ -26,7 +26,6 @@ from tmpllint.checks.base import (
     when,
 )
 from tmpllint.checks.secretscan import (
-    DYNAMIC_REFERENCE,
     PLAIN_SSM_REFERENCE,
     SECRET_ACCESS_KEY,
     SUB_VARIABLE,

@@ -25,8 +25,6 @@ from tmpllint.checks.base import (
 )
 from tmpllint.checks.secretscan import (
     _WORD,
-    DYNAMIC_REFERENCE,
-    PLAIN_SSM_REFERENCE,
     SUB_VARIABLE,
     literal_pieces,
     mask,
@@ -48,20 +46,28 @@ def values_to_mask(cfn) -> set[str]:
     found: set[str] = set()
     for value in values:
         for text in _literal_texts(cfn, value):
-            if DYNAMIC_REFERENCE.search(text) or PLAIN_SSM_REFERENCE.search(text):
-                continue
             found.add(text)
             found.update(_json_values(text))
-    return {text for text in found if len(text.strip()) >= 4}
+    return {text for text in found if len(text.strip()) >= 4 and not _JSON_SKELETON.fullmatch(text)}
+
+
+#: A piece of a JSON secret string assembled around variables (`{"username":"`): keys
+#: and punctuation only, nothing to mask.
+_JSON_SKELETON = re.compile(r'(?:\s|[{}\[\],:"]|"[^"\n]*"\s*:)*')
 
 
 def _literal_texts(cfn, value: Any, depth: int = 0) -> Iterator[str]:
     if depth > 50:
         return
+    if isinstance(value, str) and "{{resolve:" in value:
+        return  # a dynamic reference (and the text around its variables) names the secret
     if isinstance(value, (str, int, float)) and not isinstance(value, bool):
         yield str(value)
         if isinstance(value, str):
-            yield from (piece for piece in SUB_VARIABLE.split(value) if piece != value)
+            # the literal pieces around `${...}` variables, when long enough to be a
+            # secret rather than a word like "Bearer "
+            yield from (piece for piece in SUB_VARIABLE.split(value)
+                        if piece != value and len(piece.strip()) >= 8)
     elif isinstance(value, list):
         for item in value:
             yield from _literal_texts(cfn, item, depth + 1)
@@ -73,6 +79,9 @@ def _literal_texts(cfn, value: Any, depth: int = 0) -> Iterator[str]:
                 yield str(declared["Default"])
         elif function == "Fn::If" and isinstance(argument, list):
             yield from _literal_texts(cfn, argument[1:3], depth + 1)
+        elif function == "Fn::Join" and isinstance(argument, list) and len(argument) == 2 \
+                and any("{{resolve:" in piece for piece in literal_pieces(value)):
+            return  # pieces of a dynamic reference
         elif function in ("Fn::Sub", "Fn::Join", "Fn::Base64", "Fn::Select"):
             yield from _literal_texts(cfn, argument, depth + 1)
         elif not str(function).startswith("Fn::") and function != "Condition":
