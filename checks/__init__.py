@@ -178,3 +178,6 @@ __all__ = [
     "TrustNamesPrincipal",
     "VpcFlowLogs",
 ]
+from tmpllint.checks.secretstores import DatabaseSecretRotates, SecretInPlainParameter  # noqa: E402
+
+__all__ += ["DatabaseSecretRotates", "SecretInPlainParameter"]

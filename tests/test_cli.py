@@ -134,7 +134,7 @@ def test_rules_lists_every_pack_rule_as_json():
         "W9101", "W9102", "W9103", "W9104", "W9105", "W9106", "W9107", "W9108", "I9110",
         "W9111", "I9112",
         "W9201", "W9202", "W9203", "W9204", "W9205", "W9206", "W9207",
-        "E9301", "E9302", "W9303", "E9303", "E9304", "W9305", "E9306",
+        "E9301", "E9302", "W9303", "E9303", "E9304", "W9305", "E9306", "E9307", "W9308",
         "E9401", "W9402", "W9403", "E9404", "W9405", "E9406", "W9407", "W9408", "E9409",
         "W9410",
         "E9601", "W9602", "E9603", "E9604", "W9605", "W9606", "W9607", "E9608",
@@ -154,7 +154,7 @@ def test_rules_table_has_a_row_per_rule():
     assert ids[:8] == ["E9001", "W9002", "W9003", "W9004", "I9005", "I9006", "W9007", "W9101"]
     from tmpllint.catalog import pack_rules
 
-    assert len(ids) == len(pack_rules()) == 76
+    assert len(ids) == len(pack_rules()) == 78
 
 
 def test_explain_prints_what_why_seed_and_examples():

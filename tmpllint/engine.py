@@ -133,10 +133,14 @@ class Engine:
             stage.name = "suppression"
             matches = list(_dedup(_check_metadata_directives(found, cfn, self._config)))
         stage.name = "report"
-        # secrets the rules found are masked in every message, cfn-lint's included
+        # secrets the rules found, and every literal at a secret-bearing property whether a
+        # rule reported it or not, are masked in every message, cfn-lint's included
         from tmpllint.checks.secretscan import SECRETS_ATTRIBUTE
+        from tmpllint.checks.secretstores import values_to_mask
 
-        secrets = getattr(cfn, SECRETS_ATTRIBUTE, ())
+        secrets = set(getattr(cfn, SECRETS_ATTRIBUTE, ()))
+        if isinstance(cfn.template, dict):
+            secrets |= values_to_mask(cfn)
         result = FileResult(path, findings=self._findings(path, matches, secrets, template))
         crashes = [m for m in matches if m.rule.id == "E0002"]
         if crashes:
