@@ -18,9 +18,9 @@ MATRIX = [
     (f"vpc-azs{azs}{'-data' if data else ''}.yaml", "vpc", vpc.Options(azs=azs, data_subnets=data))
     for azs in (2, 3) for data in (False, True)
 ] + [
-    (f"static-site{'-domain' if domain else ''}.yaml", "static-site",
-     static_site.Options(custom_domain=domain))
-    for domain in (False, True)
+    (f"static-site{'-domain' if domain else ''}{'-spa' if spa else ''}.yaml", "static-site",
+     static_site.Options(custom_domain=domain, spa=spa))
+    for domain, spa in ((False, False), (True, False), (True, True))
 ] + [
     (f"fanout-{queues}-{runtime}.yaml", "fanout", fanout.Options(queues=queues, runtime=runtime))
     for queues, runtime in ((1, "python3.12"), (3, "nodejs22.x"))
