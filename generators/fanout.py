@@ -54,14 +54,16 @@ def _outputs(options: Options) -> dict:
 def build(options: Options):
     options.validate()
     res = mapping()
-    same_account = mapping(StringEquals=mapping(("aws:SourceAccount", ref("AWS::AccountId"))))
+    def same_account():
+        return mapping(StringEquals=mapping(("aws:SourceAccount", ref("AWS::AccountId"))))
+
     res["TopicKey"] = customer_key("${AWS::StackName} topic, queues and logs", [mapping(
         Sid="SnsDeliversToQueues", Effect="Allow", Principal=mapping(Service="sns.amazonaws.com"),
         Action=["kms:Decrypt", "kms:GenerateDataKey"], Resource="*",
-        Condition=same_account), mapping(
+        Condition=same_account()), mapping(
         Sid="ServicesPublishToTopics", Effect="Allow",
         Principal=mapping(Service=list(SERVICE_PUBLISHERS)),
-        Action=["kms:Decrypt", "kms:GenerateDataKey"], Resource="*", Condition=same_account)])
+        Action=["kms:Decrypt", "kms:GenerateDataKey"], Resource="*", Condition=same_account())])
     comment_before(res, "TopicKey", "Customer managed key, rotated yearly (001:2433-2435); AWS services "
                    "of this account (EventBridge, S3 notifications, CloudWatch alarms) may publish to "
                    "the encrypted topics", 2)

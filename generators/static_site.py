@@ -98,18 +98,22 @@ def build(options: Options):
     res["OriginAccessControl"] = mapping(Type="AWS::CloudFront::OriginAccessControl", Properties=mapping(
         OriginAccessControlConfig=mapping(Name=sub("${AWS::StackName}-site"), OriginAccessControlOriginType="s3",
                                           SigningBehavior="always", SigningProtocol="sigv4")))
+    def this_distribution():
+        return mapping(StringEquals=mapping(("aws:SourceArn", sub(
+            "arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/${Distribution}"))))
     res["SiteBucketPolicy"] = mapping(Type="AWS::S3::BucketPolicy", Properties=mapping(
         Bucket=ref("SiteBucket"), PolicyDocument=mapping(Version="2012-10-17", Statement=[
             tls_only("SiteBucket"),
             mapping(Sid="CloudFrontReads", Effect="Allow",
-                    Principal=mapping(Service="cloudfront.amazonaws.com"),
-                    Action=["s3:GetObject", "s3:ListBucket"],
-                    Resource=[get_att("SiteBucket.Arn"), sub("${SiteBucket.Arn}/*")],
-                    Condition=mapping(StringEquals=mapping(("aws:SourceArn", sub(
-                        "arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/${Distribution}"))))),
+                    Principal=mapping(Service="cloudfront.amazonaws.com"), Action="s3:GetObject",
+                    Resource=sub("${SiteBucket.Arn}/*"), Condition=this_distribution()),
+            mapping(Sid="CloudFrontLists", Effect="Allow",
+                    Principal=mapping(Service="cloudfront.amazonaws.com"), Action="s3:ListBucket",
+                    Resource=get_att("SiteBucket.Arn"), Condition=this_distribution()),
         ])))
     comment_before(res, "SiteBucketPolicy", "s3:ListBucket lets S3 answer 404 (not 403) for a "
-                   "missing file, as the OAC documentation describes", 2)
+                   "missing file, as the OAC documentation describes (the cache policy forwards no "
+                   "query string, so viewers cannot list the bucket)", 2)
     res["SecurityHeaders"] = mapping(Type="AWS::CloudFront::ResponseHeadersPolicy", Properties=mapping(
         ResponseHeadersPolicyConfig=mapping(
             Name=sub("${AWS::StackName}-security-headers"),

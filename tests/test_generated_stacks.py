@@ -383,11 +383,12 @@ def test_custom_domain_gets_its_dns_records_and_the_distribution_name_stays_an_o
 def test_missing_files_answer_404_and_errors_have_pages(pattern, options):
     template = _load(pattern, options)
     policy = template["Resources"]["SiteBucketPolicy"]["Properties"]["PolicyDocument"]
-    (grant,) = [s for s in _statements(policy) if s["Effect"] == "Allow"]
-    assert grant["Principal"] == {"Service": "cloudfront.amazonaws.com"}
-    assert {"s3:GetObject", "s3:ListBucket"} <= _actions(grant)
-    assert {"Fn::GetAtt": ["SiteBucket", "Arn"]} in grant["Resource"]  # ListBucket is on the bucket
-    assert "aws:SourceArn" in grant["Condition"]["StringEquals"]
+    grants = {s["Action"]: s for s in _statements(policy) if s["Effect"] == "Allow"}
+    assert set(grants) == {"s3:GetObject", "s3:ListBucket"}
+    assert grants["s3:ListBucket"]["Resource"] == {"Fn::GetAtt": ["SiteBucket", "Arn"]}
+    for grant in grants.values():
+        assert grant["Principal"] == {"Service": "cloudfront.amazonaws.com"}
+        assert "aws:SourceArn" in grant["Condition"]["StringEquals"]
     config = template["Resources"]["Distribution"]["Properties"]["DistributionConfig"]
     errors = {e["ErrorCode"]: (e["ResponseCode"], e["ResponsePagePath"]) for e in config["CustomErrorResponses"]}
     if options.spa:
@@ -444,3 +445,10 @@ def test_key_admits_aws_service_publishers_of_this_account(pattern, options):
             assert statement["Condition"]["StringEquals"]["aws:SourceAccount"] == {"Ref": "AWS::AccountId"}
             admitted |= set(services)
     assert {"events.amazonaws.com", "s3.amazonaws.com", "cloudwatch.amazonaws.com"} <= admitted
+
+
+@pytest.mark.parametrize(("pattern", "options"), COMBINATIONS, ids=[_id(c) for c in COMBINATIONS])
+def test_templates_share_no_nodes_through_yaml_aliases(pattern, options):
+    """A node built once and used twice is written as an anchor and alias: readers of the
+    template (and some tools) expect every statement spelled out."""
+    assert not re.search(r"[&*]id\d{3}", render(pattern, options))
