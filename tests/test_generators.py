@@ -105,3 +105,10 @@ def test_sam_patterns_transform_cleanly(golden, pattern, options, monkeypatch):
     types = {resource["Type"] for resource in transformed["Resources"].values()}
     assert "AWS::Lambda::Function" in types
     assert not any(t.startswith("AWS::Serverless::") for t in types)
+
+
+def test_new_static_site_passes_spa_through():
+    printed = subprocess.run([sys.executable, "-m", "tmpllint", "new", "static-site", "--custom-domain", "--spa"],
+                             cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert printed.returncode == 0
+    assert printed.stdout == (GOLDEN / "static-site-domain-spa.yaml").read_text()
