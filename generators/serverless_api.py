@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ruamel.yaml.scalarstring import LiteralScalarString
+
 from tmpllint.generators.blocks import customer_key, interface, log_group, retention_parameter
 from tmpllint.yamlio import comment_before, condition, equals, get_att, if_, mapping, no_value, ref, sub
 
@@ -47,30 +49,66 @@ def code_folder(name: str) -> str:
     return f"{name[0].lower()}{name[1:]}/"
 
 
+#: REST preflight answer. Not SAM's `Cors`: with `OpenApiVersion` 3 and an authorizer,
+#: aws-sam-translator wraps the OPTIONS response headers in `schema` once per pass
+#: (`schema: {schema: {schema: ...}}`), a definition API Gateway's importer may reject
+#: (aws/serverless-application-model#2557). A small function answers OPTIONS instead.
+PREFLIGHT_CODE = """\
+import os
+
+HEADERS = {
+    "Access-Control-Allow-Origin": os.environ["ALLOWED_ORIGIN"],
+    "Access-Control-Allow-Methods": "GET,POST,OPTIONS",
+    "Access-Control-Allow-Headers": os.environ["ALLOWED_HEADERS"],
+    "Access-Control-Max-Age": "600",
+    "Vary": "Origin",
+}
+
+
+def handler(event, context):
+    # The browser's CORS preflight carries no credentials: answer it for every route.
+    return {"statusCode": 204, "headers": HEADERS, "body": ""}
+"""
+
+
 def _cors(options: Options) -> dict:
-    """Browsers call the API from AllowedOrigin: HTTP APIs answer preflight themselves;
-    REST APIs get SAM's OPTIONS methods (left without authorizer, as preflight carries
-    no credentials) and CORS headers on API Gateway's own 4XX/5XX answers."""
-    headers = CORS_HEADERS[options.auth]
-    if options.api == "http":
-        return mapping(AllowOrigins=[ref("AllowedOrigin")], AllowMethods=["GET", "POST", "OPTIONS"],
-                       AllowHeaders=[h.lower() for h in headers], MaxAge=600)
-    return mapping(AllowOrigin=sub("'${AllowedOrigin}'"), AllowMethods="'GET,POST,OPTIONS'",
-                   AllowHeaders=f"'{','.join(headers)}'", MaxAge="'600'")
+    """Browsers call the HTTP API from AllowedOrigin: API Gateway answers preflight."""
+    return mapping(AllowOrigins=[ref("AllowedOrigin")], AllowMethods=["GET", "POST", "OPTIONS"],
+                   AllowHeaders=[h.lower() for h in CORS_HEADERS[options.auth]], MaxAge=600)
+
+
+def _preflight(options: Options) -> dict:
+    """REST APIs: an unauthorized OPTIONS route per path, answered by an inline function,
+    and CORS headers on API Gateway's own 4XX/5XX answers (set on the API)."""
+    res = mapping()
+    res["Preflight"] = mapping(Type="AWS::Serverless::Function", Properties=mapping(
+        Description="Answers CORS preflight (OPTIONS) requests",
+        Runtime="python3.12", Handler="index.handler", InlineCode=LiteralScalarString(PREFLIGHT_CODE),
+        MemorySize=128, Timeout=3,
+        Environment=mapping(Variables=mapping(ALLOWED_ORIGIN=ref("AllowedOrigin"),
+                                              ALLOWED_HEADERS=",".join(CORS_HEADERS[options.auth]))),
+        Events=mapping(Preflight=mapping(Type="Api", Properties=mapping(
+            RestApiId=ref("Api"), Method="OPTIONS", Path="/items",
+            Auth=mapping(Authorizer="NONE"))))))
+    comment_before(res, "Preflight", "CORS preflight for browsers at AllowedOrigin: OPTIONS needs no "
+                   "credentials, so its route has no authorizer (instead of SAM's Cors, whose OPTIONS "
+                   "headers SAM mangles under OpenApiVersion 3)", 2)
+    res["PreflightLogs"] = log_group("DataKey", "LogRetentionDays", sub("/aws/lambda/${Preflight}"))
+    return res
 
 
 def _auth(options: Options) -> dict:
     if options.auth == "iam":
         if options.api == "http":
             return mapping(EnableIamAuthorizer=True, DefaultAuthorizer="AWS_IAM")
-        return mapping(DefaultAuthorizer="AWS_IAM", AddDefaultAuthorizerToCorsPreflight=False)
+        return mapping(DefaultAuthorizer="AWS_IAM")
     if options.api == "http":
         return mapping(DefaultAuthorizer="CognitoJwt", Authorizers=mapping(CognitoJwt=mapping(
             IdentitySource="$request.header.Authorization",
             JwtConfiguration=mapping(
                 issuer=sub("https://cognito-idp.${AWS::Region}.amazonaws.com/${UserPool}"),
                 audience=[ref("UserPoolClient")]))))
-    return mapping(DefaultAuthorizer="Cognito", AddDefaultAuthorizerToCorsPreflight=False,
+    return mapping(DefaultAuthorizer="Cognito",
                    Authorizers=mapping(Cognito=mapping(UserPoolArn=get_att("UserPool.Arn"))))
 
 
@@ -154,7 +192,6 @@ def build(options: Options):
     else:
         api.insert(0, "StageName", "prod")
         api.insert(1, "OpenApiVersion", "3.0.1")
-        api["Cors"] = _cors(options)
         api["GatewayResponses"] = mapping(*((kind, mapping(ResponseParameters=mapping(Headers=mapping(
             ("Access-Control-Allow-Origin", sub("'${AllowedOrigin}'")))))) for kind in ("DEFAULT_4XX", "DEFAULT_5XX")))
         api["TracingEnabled"] = True
@@ -184,6 +221,8 @@ def build(options: Options):
                                                   ALLOWED_ORIGIN=ref("AllowedOrigin"))),
             Events=mapping(Api=mapping(Type=event_type, Properties=event))))
         res[f"{name}Logs"] = log_group("DataKey", "LogRetentionDays", sub(f"/aws/lambda/${{{name}}}"))
+    if not http:
+        res.update(_preflight(options))
     handler = "app.Handler::handleRequest" if options.runtime.startswith("java") else "app.handler"
     comment_before(res, "ListItems", "Functions get SAM policy templates scoped to the table "
                    "(002:1535-1539).\nCode: `sam build` expects the folders "

@@ -94,7 +94,7 @@ def test_sam_patterns_transform_cleanly(golden, pattern, options, monkeypatch):
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     template = yaml_parse(render(pattern, options))
     for resource in template["Resources"].values():
-        if resource["Type"] == "AWS::Serverless::Function":
+        if resource["Type"] == "AWS::Serverless::Function" and "CodeUri" in resource["Properties"]:
             resource["Properties"]["CodeUri"] = "s3://packaged-code/function.zip"
 
     class NoManagedPolicies:
