@@ -273,20 +273,23 @@ def _write_template(pattern: str, options, out: Optional[str], force: bool) -> N
     typer.echo(f"tmpllint: wrote {out}", err=True)
 
 
+AZS_HELP = ("Availability Zones to span (2 or 3). 3 needs a region where the account sees three "
+            "zones: in us-west-1 new accounts see two, and the template refuses to deploy there.")
 OUT = typer.Option(None, "--out", "-o", metavar="FILE", help="Write to FILE (default: stdout).")
 FORCE = typer.Option(False, "--force", help="Overwrite FILE if it exists.")
 
 
 @new_app.command("vpc")
 def new_vpc(
-    azs: int = typer.Option(2, "--azs", min=2, max=3, help="Availability Zones to span (2 or 3)."),
+    azs: int = typer.Option(2, "--azs", min=2, max=3, help=AZS_HELP),
     data_subnets: bool = typer.Option(False, "--data-subnets",
                                       help="Add isolated data subnets (no route out of the VPC)."),
     out: Optional[str] = OUT,
     force: bool = FORCE,
 ) -> None:
     """VPC over 2 or 3 AZs: public and private (and data) subnets, a NAT gateway per AZ,
-    flow logs (notes 001:2869-2899, 002:382-430)."""
+    flow logs, S3/DynamoDB gateway endpoints, a default security group without rules
+    (notes 001:2869-2899, 002:382-430)."""
     from tmpllint.generators.vpc import Options
 
     _write_template("vpc", Options(azs=azs, data_subnets=data_subnets), out, force)
@@ -299,15 +302,17 @@ class DbEngine(str, Enum):
 
 @new_app.command("three-tier")
 def new_three_tier(
-    azs: int = typer.Option(2, "--azs", min=2, max=3, help="Availability Zones to span (2 or 3)."),
+    azs: int = typer.Option(2, "--azs", min=2, max=3, help=AZS_HELP),
     db_engine: DbEngine = typer.Option(DbEngine.postgres, "--db-engine", help="RDS engine."),
     cache: bool = typer.Option(False, "--cache", help="Add a Multi-AZ Redis replication group."),
     out: Optional[str] = OUT,
     force: bool = FORCE,
 ) -> None:
-    """The vpc layout plus an HTTPS ALB, an Auto Scaling group in the private subnets,
-    a Multi-AZ encrypted RDS database in isolated data subnets and optional Redis;
-    security groups chained ALB -> app -> data (notes 002:419-427, 000:968-976)."""
+    """The vpc layout plus an HTTPS ALB, an Auto Scaling group in the private subnets
+    (a placeholder app serving HealthCheckPath on AppPort, signals, rolling updates,
+    target tracking), a Multi-AZ encrypted RDS database in isolated data subnets and
+    optional Redis; security groups chained ALB -> app -> data. Deployers provide an ACM
+    certificate ARN (notes 002:419-427, 000:968-976)."""
     from tmpllint.generators.three_tier import Options
 
     _write_template("three-tier", Options(azs=azs, db_engine=db_engine.value, cache=cache), out, force)
@@ -316,15 +321,20 @@ def new_three_tier(
 @new_app.command("static-site")
 def new_static_site(
     custom_domain: bool = typer.Option(
-        False, "--custom-domain", help="Add DomainName and CertificateArn (ACM, us-east-1) parameters."),
+        False, "--custom-domain",
+        help="Add DomainName, CertificateArn (ACM, us-east-1) and HostedZoneId parameters, "
+             "TLS 1.2 minimum and the Route 53 A/AAAA alias records."),
+    spa: bool = typer.Option(False, "--spa", help="Single-page application: unknown paths serve "
+                             "/index.html (else missing files answer 404 with /404.html)."),
     out: Optional[str] = OUT,
     force: bool = FORCE,
 ) -> None:
-    """Private S3 bucket served by CloudFront through Origin Access Control: HTTPS only,
-    TLS 1.2+, access logs (notes 001:1051, 002:467, 004:6937-7051)."""
+    """Private S3 bucket served by CloudFront through Origin Access Control: HTTPS only
+    (TLS 1.2+ with --custom-domain; the default certificate allows TLSv1), HSTS and
+    security headers, IPv6, access logs (notes 001:1051, 002:467, 004:6937-7051)."""
     from tmpllint.generators.static_site import Options
 
-    _write_template("static-site", Options(custom_domain=custom_domain), out, force)
+    _write_template("static-site", Options(custom_domain=custom_domain, spa=spa), out, force)
 
 
 class Runtime(str, Enum):
@@ -354,8 +364,10 @@ def new_serverless_api(
     out: Optional[str] = OUT,
     force: bool = FORCE,
 ) -> None:
-    """SAM API with a default authorizer, traced Lambda functions with SAM policy
-    templates scoped to a DynamoDB table (point-in-time recovery, retained), access logs
+    """SAM API with a default authorizer, CORS for AllowedOrigin, traced Lambda functions
+    with SAM policy templates scoped to a DynamoDB table (point-in-time recovery,
+    retained), access logs; REST APIs set the account's API Gateway CloudWatch role
+    (CreateApiGatewayAccountRole). Code folders: listItems/ and createItem/
     (notes 000:285-322, 000:476-490, 002:1520-1540)."""
     from tmpllint.generators.serverless_api import Options
 
@@ -371,7 +383,8 @@ def new_fanout(
     force: bool = FORCE,
 ) -> None:
     """SNS topic (customer managed KMS key) fanned out to SQS queues, each with a
-    dead-letter queue and a traced Lambda consumer reporting partial batch failures
+    dead-letter queue, alarms on dead letters and message age, and a traced Lambda
+    consumer reporting partial batch failures. Code folders: consumer1/ ... consumerN/
     (notes 000:414-470, 000:1000-1004)."""
     from tmpllint.generators.fanout import Options
 
