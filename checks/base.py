@@ -8,6 +8,8 @@ so cfn-lint's `--append-rules tmpllint.checks` never instantiates it.
 
 from __future__ import annotations
 
+import copy
+import itertools
 import re
 from typing import Any, Iterator
 
@@ -105,11 +107,81 @@ def scenarios(cfn, obj: Any, names: list[str] | None = None) -> Iterator[tuple[d
             yield None, {}
 
 
-def reported_scenarios(failing: list, total: int) -> list:
+def reported_scenarios(failing: list, total: "int | list") -> list:
     """The scenarios a finding is reported under: `[None]` (no condition named) when it
-    fails in all `total` scenarios, so it does not depend on a condition; otherwise
-    each failing scenario, for the message to name its condition."""
-    return [None] if len(failing) >= total else list(failing)
+    fails in all scenarios, so it does not depend on a condition; otherwise the failing
+    scenarios collapsed (`collapse_scenarios`), for the message to name only the
+    conditions the finding depends on. `total` is the number of possible scenarios, or
+    the possible scenarios themselves (which lets more conditions be dropped)."""
+    possible = total if isinstance(total, list) else None
+    count = len(possible) if possible is not None else total
+    if len(failing) >= count:
+        return [None]
+    return collapse_scenarios(failing, possible)
+
+
+#: Above this many conditions in one finding's scenarios, they are not collapsed
+#: (the check enumerates 2**n combinations).
+MAX_COLLAPSED_CONDITIONS = 10
+
+
+def collapse_scenarios(failing: list, possible: list | None = None) -> list:
+    """`failing` scenarios merged where they differ only in conditions the finding does
+    not depend on: {A: true, B: true} and {A: true, B: false} become {A: true}.
+
+    A condition is dropped from a scenario when every possible scenario that agrees on
+    the remaining conditions fails too. `possible` lists the scenarios that can happen
+    (cfn-lint's, which knows that related conditions are not free); without it every
+    combination of the conditions counts as possible, which never drops too much.
+    Order follows the first failing scenario each result covers; `[None]` means the
+    finding depends on no condition.
+    """
+    if not failing:
+        return []
+    if any(not scenario for scenario in failing):
+        return [None]
+    names = sorted({name for scenario in failing for name in scenario})
+    failed = {frozenset(scenario.items()) for scenario in failing}
+    if possible is not None:
+        universe = [dict(s) for s in possible if s]
+    elif len(names) <= MAX_COLLAPSED_CONDITIONS:
+        universe = [dict(zip(names, values))
+                    for values in itertools.product((True, False), repeat=len(names))]
+    else:
+        universe = None
+    if universe is None or any(set(s) != set(names) for s in universe):
+        return _unique([dict(scenario) for scenario in failing])
+
+    def only_failing(term: dict) -> bool:
+        return all(frozenset(s.items()) in failed for s in universe
+                   if all(s.get(name) == value for name, value in term.items()))
+
+    terms = []
+    for scenario in failing:
+        term = dict(scenario)
+        for name in names:
+            trial = {key: value for key, value in term.items() if key != name}
+            if len(trial) < len(term) and only_failing(trial):
+                term = trial
+        terms.append(term)
+    terms = _unique(terms)
+    general = [t for t in terms
+               if not any(o is not t and o.items() < t.items() for o in terms)]
+    return [None] if general == [{}] else general
+
+
+def _unique(scenarios: list) -> list:
+    kept: list = []
+    for scenario in scenarios:
+        if scenario not in kept:
+            kept.append(scenario)
+    return kept
+
+
+def covers(term: dict | None, scenario: dict | None) -> bool:
+    """Whether the collapsed scenario `term` (from `reported_scenarios`) includes
+    `scenario`."""
+    return not term or all((scenario or {}).get(name) == value for name, value in term.items())
 
 
 def when(scenario: dict | None) -> str:
@@ -375,10 +447,12 @@ class ResourceSchemaRule(CfnLintJsonSchema):
                     if not any(seen is scenario for seen, _ in found.get(key, [])):
                         found.setdefault(key, []).append((scenario, err))
         self.scenario = ""
+        possible = [scenario for scenario, _ in variants]
         for (_, message), hits in found.items():
-            scenarios = reported_scenarios([scenario for scenario, _ in hits], len(variants))
-            for scenario, (_, err) in zip(scenarios, hits):
-                err.message = message.replace(_SCENARIO, when(scenario))
+            failing = [scenario for scenario, _ in hits]
+            for term in reported_scenarios(failing, possible if None not in possible else len(possible)):
+                err = copy.copy(next(err for scenario, err in hits if covers(term, scenario)))
+                err.message = message.replace(_SCENARIO, when(term))
                 yield err
 
 

@@ -272,8 +272,23 @@ class S3CustomerKey(Documented, ResourceSchemaRule):
     )
 
     def message(self, instance: Any, err) -> str:
-        return (f"S3 bucket uses the default SSE-S3 encryption{self.scenario}; use "
-                "SSEAlgorithm: aws:kms with a key you control where the data is sensitive.")
+        how = ("SSE-S3 (AES256)" if err.instance == "AES256" or "AES256" in _algorithms(instance)
+               else "the default SSE-S3 encryption")
+        return (f"S3 bucket uses {how}{self.scenario}; use SSEAlgorithm: aws:kms with a key "
+                "you control where the data is sensitive.")
+
+
+def _algorithms(bucket: dict) -> list:
+    """The SSEAlgorithm values a (resolved) bucket names."""
+    props = bucket.get("Properties") if isinstance(bucket.get("Properties"), dict) else {}
+    encryption = props.get("BucketEncryption") if isinstance(props.get("BucketEncryption"), dict) else {}
+    rules = encryption.get("ServerSideEncryptionConfiguration")
+    found = []
+    for rule in rules if isinstance(rules, list) else []:
+        default = rule.get("ServerSideEncryptionByDefault") if isinstance(rule, dict) else None
+        if isinstance(default, dict):
+            found.append(default.get("SSEAlgorithm"))
+    return found
 
 
 class KmsKeyRotation(Documented, ResourceSchemaRule):
@@ -306,11 +321,14 @@ class CustomerKey(Documented, ResourceSchemaRule):
     shortdesc = "Logs, secrets and tables use a customer key where data is sensitive"
     description = (
         "Flags (as info) an `AWS::Logs::LogGroup` or `AWS::SecretsManager::Secret` "
-        "without `KmsKeyId`, and an `AWS::DynamoDB::Table`, `AWS::DynamoDB::GlobalTable` "
-        "or SAM `AWS::Serverless::SimpleTable` without `SSESpecification.SSEEnabled: "
-        "true`. Default: all three are always encrypted (CloudWatch Logs and DynamoDB "
-        "with AWS owned keys, Secrets Manager with `aws/secretsmanager`), so this is info "
-        "only: a KMS key adds an audit trail and a key policy."
+        "without `KmsKeyId`, and an `AWS::DynamoDB::Table` or SAM "
+        "`AWS::Serverless::SimpleTable` without `SSESpecification.KMSMasterKeyId` (a "
+        "`AWS::DynamoDB::GlobalTable`: on every replica). `SSEEnabled: true` alone is not "
+        "enough: it switches DynamoDB to the AWS managed key `aws/dynamodb`, and a key "
+        "named `alias/aws/...` is AWS managed too. Default: all three are always "
+        "encrypted (CloudWatch Logs and DynamoDB with AWS owned keys, Secrets Manager with "
+        "`aws/secretsmanager`), so this is info only: a customer managed key adds a key "
+        "policy you write and an audit trail."
     )
     why = (
         "The data is encrypted either way; a customer managed key lets you decide who "
@@ -326,8 +344,13 @@ class CustomerKey(Documented, ResourceSchemaRule):
     example_pass = "Logs:\n  Type: AWS::Logs::LogGroup\n  Properties:\n    RetentionInDays: 30\n    KmsKeyId: !GetAtt LogKey.Arn\n"
 
     def message(self, instance: Any, err) -> str:
-        fix = ("SSESpecification.SSEEnabled: true (with KMSMasterKeyId for your own key)"
-               if "DynamoDB" in instance["Type"] or "SimpleTable" in instance["Type"]
-               else "KmsKeyId")
-        return (f"{instance['Type']} uses an AWS owned or managed key{self.scenario}; set "
-                f"{fix} where the data is sensitive.")
+        kind = instance["Type"]
+        if kind == "AWS::DynamoDB::GlobalTable":
+            fix = ("SSESpecification.SSEEnabled: true, SSEType: KMS and each replica's "
+                   "SSESpecification.KMSMasterKeyId")
+        elif "DynamoDB" in kind or "SimpleTable" in kind:
+            fix = "SSESpecification.SSEEnabled: true with KMSMasterKeyId"
+        else:
+            fix = "KmsKeyId"
+        return (f"{kind} uses an AWS owned or managed key{self.scenario}; set {fix} to a "
+                "customer managed key (an AWS::KMS::Key) where the data is sensitive.")
