@@ -1,0 +1,65 @@
+"""Issue 12 precision: one finding per thing, true messages (90xx, 91xx, I9707, W9801)."""
+
+from __future__ import annotations
+
+from conftest import FIXTURES
+
+from tmpllint.checks.base import collapse_scenarios, reported_scenarios
+
+CHECKS = FIXTURES / "checks"
+
+
+def findings(engine, relative: str, rule: str):
+    result = engine.lint_path(str(CHECKS / relative))
+    assert result.status == "ok", result.error
+    return [f for f in result.findings if f.rule == rule]
+
+
+def test_scenarios_that_differ_only_in_an_unrelated_condition_collapse():
+    failing = [{"A": True, "B": True}, {"A": True, "B": False}]
+    assert collapse_scenarios(failing) == [{"A": True}]
+    assert reported_scenarios(failing, 4) == [{"A": True}]
+
+
+def test_a_condition_the_finding_depends_on_is_kept():
+    failing = [{"A": True, "B": False}, {"A": False, "B": True}]
+    assert collapse_scenarios(failing) == failing
+
+
+def test_impossible_scenarios_do_not_keep_a_condition():
+    # B is Not A: cfn-lint builds only two scenarios, so "A is true" says it all
+    possible = [{"A": True, "B": False}, {"A": False, "B": True}]
+    assert reported_scenarios([{"A": True, "B": False}], possible) in ([{"A": True}], [{"B": False}])
+
+
+def test_failing_everywhere_names_no_condition():
+    assert reported_scenarios([{"A": True}, {"A": False}], 2) == [None]
+
+
+def test_w9801_one_finding_per_resource_naming_the_case(engine):
+    found = {f.resource: f.message for f in findings(engine, "W9801/fail_one_per_resource.yaml", "W9801")}
+    assert len(findings(engine, "W9801/fail_one_per_resource.yaml", "W9801")) == len(found) == 5
+    assert found["Orders"] == (
+        "AWS::DynamoDB::Table 'Orders' is deleted with the stack and when an update replaces "
+        "it; set DeletionPolicy and UpdateReplacePolicy to Retain (or "
+        "DeletionProtectionEnabled: true), or DeletionPolicy: Delete if the data is disposable.")
+    assert found["Files"] == (
+        "AWS::EFS::FileSystem 'Files' is kept when the stack is deleted but is deleted when an "
+        "update replaces it; set UpdateReplacePolicy: Retain.")
+    assert "deleted with the stack" not in found["Files"]
+    assert found["Db"].startswith("AWS::RDS::DBInstance 'Db' is snapshotted when the stack is deleted")
+    assert "when IsProd is false" in found["Sessions"]
+
+
+def test_i9110_names_an_explicit_aes256_and_reports_one_bucket_once(engine):
+    messages = {f.resource: f.message for f in findings(engine, "I9110/fail_buckets.yaml", "I9110")}
+    assert messages["Bare"].startswith("S3 bucket uses the default SSE-S3 encryption;")
+    assert messages["SseS3"].startswith("S3 bucket uses SSE-S3 (AES256);")
+    [one] = findings(engine, "I9110/fail_conditions.yaml", "I9110")
+    assert one.message.startswith("S3 bucket uses SSE-S3 (AES256) when HasKey is false;")
+
+
+def test_i9112_fix_names_a_customer_managed_key(engine):
+    for finding in findings(engine, "I9112/fail_managed_key.yaml", "I9112"):
+        assert "customer managed key (an AWS::KMS::Key)" in finding.message
+        assert "SSEEnabled: true (" not in finding.message
