@@ -25,10 +25,15 @@ from tmpllint.checks.base import (
     referenced_resource,
     references_in,
     resources_of,
+    reported_scenarios,
     scenarios,
     walk,
     when,
 )
+
+#: cfn-lint's word for info; a match may carry it to report below its rule's severity
+#: (read by tmpllint's engine; plain cfn-lint shows the rule's severity).
+INFORMATIONAL = "informational"
 
 SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
 SAM_FUNCTION = "AWS::Serverless::Function"
@@ -253,13 +258,16 @@ class ApiAuthorization(Documented, CloudFormationLintRule):
     id = "W9004"
     shortdesc = "API routes require authorization"
     description = (
-        "Flags API routes anyone can call: an `AWS::ApiGateway::Method` or "
-        "`AWS::ApiGatewayV2::Route` with no `AuthorizationType` or `NONE` (OPTIONS "
+        "Flags, once per API, the routes anyone can call: `AWS::ApiGateway::Method`s "
+        "and `AWS::ApiGatewayV2::Route`s with no `AuthorizationType` or `NONE` (OPTIONS "
         "pre-flight methods, WebSocket routes other than `$connect`, and methods of a "
         "REST API with a resource `Policy` excepted), and SAM `Api`/`HttpApi` events "
         "with `Auth.Authorizer: NONE` or with no authorizer where their API has no "
-        "`DefaultAuthorizer` (or, for REST, no `ResourcePolicy`). APIs defined by an "
-        "OpenAPI `DefinitionBody`/`DefinitionUri` are not judged: their auth lives there."
+        "`DefaultAuthorizer` (or, for REST, no `ResourcePolicy`). The message lists the "
+        "open routes. An API whose open routes only read (GET, HEAD) is reported at info; "
+        "one with an open write method (POST, PUT, PATCH, DELETE) or ANY at warning "
+        "(plain cfn-lint shows every match at the rule's warning level). APIs defined by "
+        "an OpenAPI `DefinitionBody`/`DefinitionUri` are not judged: their auth lives there."
     )
     why = (
         "An unauthenticated route lets anyone on the internet call the function behind "
@@ -280,33 +288,61 @@ class ApiAuthorization(Documented, CloudFormationLintRule):
     )
 
     def match(self, cfn) -> list[RuleMatch]:
-        return [*self._methods(cfn), *self._routes(cfn), *self._sam_events(cfn)]
+        apis: dict[str, _OpenApi] = {}
+        self._methods(cfn, apis)
+        self._routes(cfn, apis)
+        self._sam_events(cfn, apis)
+        return [api.match() for api in apis.values() if api.routes]
 
-    def _methods(self, cfn) -> Iterator[RuleMatch]:
+    def _methods(self, cfn, apis: dict) -> None:
+        resources = cfn.get_resources()
         for name, resource in resources_of(cfn, "AWS::ApiGateway::Method"):
             props = properties(resource)
-            if str(props.get("HttpMethod", "")).upper() == "OPTIONS":
+            method = str(props.get("HttpMethod", "")).upper()
+            if method == "OPTIONS":
                 continue
-            api = cfn.get_resources().get(referenced_resource(props.get("RestApiId")) or "")
+            api_id = referenced_resource(props.get("RestApiId"))
+            api = resources.get(api_id or "")
             if isinstance(api, dict) and properties(api).get("Policy"):
                 continue  # a resource policy controls who may call it
-            yield from _unauthorized(cfn, name, props, "method")
+            failing = _open_scenarios(cfn, props)
+            if failing is None:
+                continue
+            key = api_id if isinstance(api, dict) else f"method:{name}"
+            found = apis.setdefault(key, _OpenApi(
+                f"REST API '{api_id}'" if isinstance(api, dict) else f"REST method '{name}'",
+                "set AuthorizationType (COGNITO_USER_POOLS, CUSTOM or AWS_IAM) on each "
+                "method, or give the API a resource policy"))
+            found.add(method or "?", f"{method} {_rest_path(cfn, props.get('ResourceId'))}",
+                      failing, _auth_path(name, props))
 
-    def _routes(self, cfn) -> Iterator[RuleMatch]:
+    def _routes(self, cfn, apis: dict) -> None:
+        resources = cfn.get_resources()
         for name, resource in resources_of(cfn, "AWS::ApiGatewayV2::Route"):
             props = properties(resource)
             key = props.get("RouteKey")
             if not isinstance(key, str) or key.upper().startswith("OPTIONS "):
                 continue
-            api = cfn.get_resources().get(referenced_resource(props.get("ApiId")) or "")
+            api_id = referenced_resource(props.get("ApiId"))
+            api = resources.get(api_id or "")
             protocol = properties(api).get("ProtocolType") if isinstance(api, dict) else None
             websocket = protocol == "WEBSOCKET" or (protocol is None and " " not in key
                                                     and key != "$default")
             if websocket and key != "$connect":
                 continue  # only $connect of a WebSocket API takes an authorizer
-            yield from _unauthorized(cfn, name, props, "route")
+            failing = _open_scenarios(cfn, props)
+            if failing is None:
+                continue
+            kind = "WebSocket API" if websocket else "HTTP API"
+            fix = ("set AuthorizationType (CUSTOM or AWS_IAM) on $connect" if websocket else
+                   "set AuthorizationType (JWT, CUSTOM or AWS_IAM) on each route")
+            anchor = api_id if isinstance(api, dict) else None
+            found = apis.setdefault(anchor or f"route:{name}", _OpenApi(
+                f"{kind} '{anchor or name}'", fix))
+            method = "ANY" if websocket or key == "$default" else key.split(" ", 1)[0].upper()
+            found.add(method, key, failing, _auth_path(name, props))
 
-    def _sam_events(self, cfn) -> Iterator[RuleMatch]:
+    def _sam_events(self, cfn, apis: dict) -> None:
         globals_ = cfn.transform_pre.get("Globals") or {}
         for name, resource in resources_of(cfn, SAM_FUNCTION):
             events = properties(resource).get("Events")
@@ -314,27 +350,38 @@ class ApiAuthorization(Documented, CloudFormationLintRule):
                 if not isinstance(spec, dict) or spec.get("Type") not in ("Api", "HttpApi"):
                     continue
                 event_props = spec.get("Properties") if isinstance(spec.get("Properties"), dict) else {}
-                if str(event_props.get("Method", "")).upper() == "OPTIONS":
+                method = str(event_props.get("Method", "")).upper()
+                if method == "OPTIONS":
                     continue
                 auth = event_props.get("Auth") if isinstance(event_props.get("Auth"), dict) else {}
                 authorizer = auth.get("Authorizer")
-                path = ["Resources", name, "Properties", "Events", event]
-                if authorizer == "NONE":
-                    yield RuleMatch(path + ["Properties", "Auth", "Authorizer"],
-                                    f"Event '{event}' of '{name}' turns authorization off "
-                                    "(Authorizer: NONE); name an authorizer.")
-                    continue
-                if authorizer or auth.get("ResourcePolicy"):
+                route = f"{method} {event_props.get('Path', '?')} ({name}"
+                route += ", Authorizer: NONE)" if authorizer == "NONE" else ")"
+                if authorizer != "NONE" and (authorizer or auth.get("ResourcePolicy")):
                     continue
                 api = self._api_of(cfn, spec["Type"], event_props, globals_)
-                if api is None or _protected(api, spec["Type"]):
+                if authorizer != "NONE" and (api is None or _protected(api, spec["Type"])):
                     continue
-                api_key = auth.get("ApiKeyRequired") or (api.get("Auth") or {}).get("ApiKeyRequired")
-                hint = (" (an API key identifies a caller but does not authorize it)"
-                        if api_key else "")
-                yield RuleMatch(path, f"Event '{event}' of '{name}' has no authorizer and "
-                                      f"its API has no DefaultAuthorizer{hint}; add Auth to "
-                                      "the API or the event (Cognito, Lambda or IAM).")
+                api = api or {}
+                api_id = referenced_resource(event_props.get("RestApiId" if spec["Type"] == "Api" else "ApiId"))
+                section = "Api" if spec["Type"] == "Api" else "HttpApi"
+                if api_id:
+                    label, fix = f"API '{api_id}'", ("name an Auth.Authorizer on each event "
+                                                     "(Cognito, Lambda or IAM) or set "
+                                                     "Auth.DefaultAuthorizer on the API")
+                else:
+                    implicit = "ServerlessRestApi" if section == "Api" else "ServerlessHttpApi"
+                    label, fix = (f"The implicit API '{implicit}'",
+                                  "name an Auth.Authorizer on each event (Cognito, Lambda or "
+                                  f"IAM) or set Auth.DefaultAuthorizer in Globals {section}")
+                key = f"sam:{api_id}" if api_id else f"sam-implicit:{section}"
+                found = apis.setdefault(key, _OpenApi(label, fix))
+                if auth.get("ApiKeyRequired") or (api.get("Auth") or {}).get("ApiKeyRequired"):
+                    found.api_key = True
+                path = ["Resources", name, "Properties", "Events", event]
+                if authorizer == "NONE":
+                    path += ["Properties", "Auth", "Authorizer"]
+                found.add(method or "?", route, [None], path)
 
     @staticmethod
     def _api_of(cfn, event_type: str, event_props: dict, globals_: dict) -> dict | None:
@@ -354,6 +401,46 @@ class ApiAuthorization(Documented, CloudFormationLintRule):
         return props
 
 
+#: Methods that read: an open one is reported at info (RULES.md wave 2).
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+#: At most this many routes are listed in one message.
+MAX_LISTED_ROUTES = 6
+
+
+class _OpenApi:
+    """The open routes of one API, reported as one match at the first open route."""
+
+    def __init__(self, label: str, fix: str) -> None:
+        self.label, self.fix = label, fix
+        self.anchor: list = []
+        self.routes: list[str] = []
+        self.writes = False
+        self.api_key = False
+
+    def add(self, method: str, route: str, terms: list, path: list) -> None:
+        self.anchor = self.anchor or path
+        self.writes = self.writes or method not in READ_METHODS
+        for term in terms:
+            self.routes.append(route + when(term))
+
+    def match(self) -> RuleMatch:
+        listed = ", ".join(self.routes[:MAX_LISTED_ROUTES])
+        if len(self.routes) > MAX_LISTED_ROUTES:
+            listed += f" and {len(self.routes) - MAX_LISTED_ROUTES} more"
+        hint = (" (an API key identifies a caller but does not authorize it)"
+                if self.api_key else "")
+        what = "read-only routes" if not self.writes else "routes"
+        extra = {} if self.writes else {"tmpllint_severity": INFORMATIONAL}
+        return RuleMatch(self.anchor, f"{self.label} has {what} with no authorizer{hint}: "
+                                      f"{listed}; {self.fix}.", **extra)
+
+
+def _auth_path(name: str, props: dict) -> list:
+    """Where an open Method/Route is reported: its AuthorizationType, or the resource."""
+    return (["Resources", name, "Properties", "AuthorizationType"]
+            if props.get("AuthorizationType") is not None else ["Resources", name])
+
+
 def _protected(api: dict, event_type: str) -> bool:
     auth = api.get("Auth") if isinstance(api.get("Auth"), dict) else {}
     default = auth.get("DefaultAuthorizer")
@@ -362,16 +449,30 @@ def _protected(api: dict, event_type: str) -> bool:
     return event_type == "Api" and bool(auth.get("ResourcePolicy"))
 
 
-def _unauthorized(cfn, name: str, props: dict, kind: str) -> Iterator[RuleMatch]:
-    """Matches for a Method/Route whose AuthorizationType is missing or NONE."""
-    value = props.get("AuthorizationType")
-    path = ["Resources", name, "Properties", "AuthorizationType"] if value is not None else ["Resources", name]
+def _open_scenarios(cfn, props: dict) -> list | None:
+    """The collapsed scenarios in which a Method/Route's AuthorizationType is missing or
+    NONE (`[None]`: in every scenario), or None when it is never open."""
+    failing, total = [], 0
     for scenario, chosen in scenarios(cfn, props, ["AuthorizationType"]):
+        total += 1
         candidates = literal_values(cfn, chosen.get("AuthorizationType"))
-        if candidates is None or not any(v in (None, "NONE") for v in candidates):
-            continue
-        yield RuleMatch(path, f"API {kind} '{name}' has no authorization{when(scenario)}; "
-                              "set AuthorizationType (COGNITO_USER_POOLS, CUSTOM, AWS_IAM or JWT).")
+        if candidates is not None and any(v in (None, "NONE") for v in candidates):
+            failing.append(scenario)
+    return reported_scenarios(failing, total) if failing else None
+
+
+def _rest_path(cfn, resource_id: Any, depth: int = 0) -> str:
+    """'/items/{id}' for a REST method's ResourceId, built from the PathParts of the
+    AWS::ApiGateway::Resource chain; '/' for the API root; '?' for the unknown."""
+    if isinstance(resource_id, dict) and "Fn::GetAtt" in resource_id:
+        return "/"
+    node = cfn.get_resources().get(referenced_resource(resource_id) or "")
+    if not isinstance(node, dict) or node.get("Type") != "AWS::ApiGateway::Resource" or depth > 20:
+        return "?"
+    props = properties(node)
+    parent = _rest_path(cfn, props.get("ParentId"), depth + 1)
+    part = props.get("PathPart") if isinstance(props.get("PathPart"), str) else "?"
+    return f"{parent.rstrip('/')}/{part}"
 
 
 class RequestValidation(Documented, CloudFormationLintRule):

@@ -63,3 +63,27 @@ def test_i9112_fix_names_a_customer_managed_key(engine):
     for finding in findings(engine, "I9112/fail_managed_key.yaml", "I9112"):
         assert "customer managed key (an AWS::KMS::Key)" in finding.message
         assert "SSEEnabled: true (" not in finding.message
+
+
+def test_w9004_one_finding_per_api_with_read_only_apis_at_info(engine):
+    found = {f.resource: f for f in findings(engine, "W9004/fail_one_per_api.yaml", "W9004")}
+    assert set(found) == {"Orders", "Hello"}
+    implicit = found["Orders"]
+    assert implicit.severity == "warning"
+    assert implicit.message == (
+        "The implicit API 'ServerlessRestApi' has routes with no authorizer: GET /orders (Orders), "
+        "POST /orders (Orders), DELETE /orders/{id} (Orders), ANY /proxy/{proxy+} (Proxy); "
+        "name an Auth.Authorizer on each event (Cognito, Lambda or IAM) or set "
+        "Auth.DefaultAuthorizer in Globals Api.")
+    assert found["Hello"].severity == "info"
+    assert "/purge" not in found["Hello"].message
+
+
+def test_w9004_rest_methods_do_not_offer_jwt(engine):
+    [rest] = findings(engine, "W9004/fail_rest.yaml", "W9004")
+    assert rest.severity == "warning"
+    assert "JWT" not in rest.message
+    assert "PATCH /items when IsDev is true" in rest.message
+    http = {f.resource: f for f in findings(engine, "W9004/fail_http_routes.yaml", "W9004")}
+    assert "JWT" in http["ListRoute"].message and http["ListRoute"].severity == "info"
+    assert http["ConnectRoute"].severity == "warning"
