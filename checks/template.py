@@ -599,8 +599,7 @@ class SamPolicyTemplates(Documented, CloudFormationLintRule):
             if isinstance(value, str) and self._BROAD.search(value):
                 policy = self._BROAD.search(value).group(1)
                 yield RuleMatch(path, f"Function '{function}' attaches the broad managed "
-                                      f"policy {policy}; use {self._suggest(policy)} scoped "
-                                      "to the resource instead.")
+                                      f"policy {policy}; use {self._suggest(policy)} instead.")
         if isinstance(item, dict) and isinstance(item.get("Statement"), (list, dict)):
             statements = item["Statement"] if isinstance(item["Statement"], list) else [item["Statement"]]
             for index, statement in enumerate(statements):
@@ -615,8 +614,48 @@ class SamPolicyTemplates(Documented, CloudFormationLintRule):
                                     "list the actions it needs or use a SAM policy template.")
 
     def _suggest(self, policy: str) -> str:
+        """The SAM policy templates for `policy`'s service, each with the parameters that
+        scope it to a resource (from SAM's own template list: CloudWatchPutMetricPolicy,
+        EC2DescribePolicy and the like take none, so none is suggested for them)."""
         lowered = policy.lower()
         for word, names in self._templates:
             if word in lowered:
-                return " or ".join(names)
-        return "a SAM policy template (S3ReadPolicy, SQSPollerPolicy, DynamoDBCrudPolicy, ...)"
+                groups: dict[str, list[str]] = {}
+                for name in names:
+                    groups.setdefault(_scoped_by(name), []).append(name)
+                return _or([_or(group) + scope for scope, group in groups.items()])
+        return ("a SAM policy template scoped to the resource (S3ReadPolicy, "
+                "SQSPollerPolicy, DynamoDBCrudPolicy, ...)")
+
+
+def _or(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
+
+
+def _scoped_by(template: str) -> str:
+    """' with its BucketName' for a SAM policy template that takes a resource; '' for
+    one that takes none (or is unknown)."""
+    names = sam_policy_template_parameters().get(template)
+    return f" with its {' and '.join(names)}" if names else ""
+
+
+_SAM_PARAMETERS: dict[str, list[str]] | None = None
+
+
+def sam_policy_template_parameters() -> dict[str, list[str]]:
+    """SAM policy template name -> its parameter names, read from the SAM translator that
+    cfn-lint ships; {} when that file cannot be read."""
+    global _SAM_PARAMETERS
+    if _SAM_PARAMETERS is None:
+        import json
+        from importlib.resources import files
+
+        try:
+            text = files("samtranslator").joinpath(
+                "policy_templates_data/policy_templates.json").read_text(encoding="utf-8")
+            templates = json.loads(text).get("Templates", {})
+            _SAM_PARAMETERS = {name: sorted(spec.get("Parameters") or {})
+                               for name, spec in templates.items() if isinstance(spec, dict)}
+        except (ModuleNotFoundError, FileNotFoundError, ValueError, AttributeError):
+            _SAM_PARAMETERS = {}
+    return _SAM_PARAMETERS

@@ -87,3 +87,13 @@ def test_w9004_rest_methods_do_not_offer_jwt(engine):
     http = {f.resource: f for f in findings(engine, "W9004/fail_http_routes.yaml", "W9004")}
     assert "JWT" in http["ListRoute"].message and http["ListRoute"].severity == "info"
     assert http["ConnectRoute"].severity == "warning"
+
+
+def test_w9007_scopes_only_templates_that_take_a_resource(engine):
+    messages = {f.line: f.message for f in findings(engine, "W9007/fail_unscoped_templates.yaml", "W9007")}
+    assert messages[15].endswith("use CloudWatchPutMetricPolicy instead.")
+    assert messages[16].endswith("use EC2DescribePolicy instead.")
+    dynamo = next(f.message for f in findings(engine, "W9007/fail_policies.yaml", "W9007")
+                  if "DynamoDB" in f.message)
+    assert dynamo.endswith("use DynamoDBReadPolicy, DynamoDBWritePolicy or DynamoDBCrudPolicy "
+                           "with its TableName instead.")
