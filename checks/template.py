@@ -481,7 +481,9 @@ class RequestValidation(Documented, CloudFormationLintRule):
     description = (
         "Flags a POST, PUT or PATCH `AWS::ApiGateway::Method` without `RequestValidatorId`, "
         "and a SAM `Api` event with such a method and no `RequestModel` (or one with "
-        "`ValidateBody: false`). SAM APIs defined by an OpenAPI body are not judged."
+        "`ValidateBody: false`). Not judged: SAM APIs defined by an OpenAPI body, and APIs "
+        "that declare `BinaryMediaTypes` (e.g. `image/*`, `*/*`; for the implicit SAM API, "
+        "in `Globals`): binary bodies cannot be described by a JSON model."
     )
     why = (
         "API Gateway can reject a malformed request before it reaches (and bills) the "
@@ -499,8 +501,13 @@ class RequestValidation(Documented, CloudFormationLintRule):
 
     def match(self, cfn) -> list[RuleMatch]:
         matches = []
+        resources = cfn.get_resources()
+        globals_ = cfn.transform_pre.get("Globals") or {}
         for name, resource in resources_of(cfn, "AWS::ApiGateway::Method"):
             props = properties(resource)
+            api = resources.get(referenced_resource(props.get("RestApiId")) or "")
+            if isinstance(api, dict) and _binary(properties(api)):
+                continue
             if str(props.get("HttpMethod", "")).upper() in BODY_METHODS and not props.get("RequestValidatorId"):
                 matches.append(RuleMatch(["Resources", name, "Properties", "HttpMethod"],
                                          f"Method '{name}' takes a body but validates none; "
@@ -516,7 +523,11 @@ class RequestValidation(Documented, CloudFormationLintRule):
                 api_id = referenced_resource(event_props.get("RestApiId"))
                 api = cfn.get_resources().get(api_id) if api_id else None
                 if isinstance(api, dict) and (properties(api).get("DefinitionBody")
-                                              or properties(api).get("DefinitionUri")):
+                                              or properties(api).get("DefinitionUri")
+                                              or _binary(properties(api))):
+                    continue
+                implicit = globals_.get("Api") if isinstance(globals_, dict) else None
+                if api_id is None and isinstance(implicit, dict) and _binary(implicit):
                     continue
                 model = event_props.get("RequestModel")
                 if isinstance(model, dict) and model.get("ValidateBody") is not False:
@@ -525,6 +536,14 @@ class RequestValidation(Documented, CloudFormationLintRule):
                                          f"Event '{event}' of '{name}' takes a body but "
                                          "validates none; add RequestModel with ValidateBody: true."))
         return matches
+
+
+def _binary(api_props: dict) -> bool:
+    """Whether a REST API declares binary media types (`image/*`, `*/*`, ...): its bodies
+    are passed as binary, which a JSON request model cannot describe, and the template
+    does not say which method takes which."""
+    types = api_props.get("BinaryMediaTypes")
+    return isinstance(types, list) and bool(types)
 
 
 class FunctionTracing(Documented, ResourceSchemaRule):
