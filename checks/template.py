@@ -18,7 +18,7 @@ from cfnlint.rules import CloudFormationLintRule, RuleMatch
 from tmpllint.checks.base import (
     ASYNC_EVENT_TYPES,
     Documented,
-    ResourceSchemaRule,
+    condition_variants,
     literal_values,
     load_data,
     properties,
@@ -546,13 +546,19 @@ def _binary(api_props: dict) -> bool:
     return isinstance(types, list) and bool(types)
 
 
-class FunctionTracing(Documented, ResourceSchemaRule):
+class FunctionTracing(Documented, CloudFormationLintRule):
     id = "I9006"
     shortdesc = "Lambda functions are traced with X-Ray"
     description = (
-        "Flags an `AWS::Serverless::Function` whose `Tracing` (its own or from "
-        "`Globals`) is not `Active`, and an `AWS::Lambda::Function` whose "
-        "`TracingConfig.Mode` is not `Active`."
+        "Flags (as info), once per template, the Lambda functions that are not traced: an "
+        "`AWS::Serverless::Function` whose `Tracing` (its own or from `Globals`) is not "
+        "`Active`, and an `AWS::Lambda::Function` whose `TracingConfig.Mode` is not "
+        "`Active`. The finding sits on `Globals.Function` when the template has one (one "
+        "line fixes every SAM function there), else on the first untraced function, and "
+        "lists the functions. Only templates where a trace connects something are judged: "
+        "two or more functions, a function behind an API (SAM `Api`/`HttpApi` events, API "
+        "Gateway resources) or a state machine; a lone function's trace shows little that "
+        "its logs and duration metric do not."
     )
     why = (
         "X-Ray traces show where a request spent its time across functions and "
@@ -562,15 +568,95 @@ class FunctionTracing(Documented, ResourceSchemaRule):
     seeds = ("002:1046-1063",)
     source_url = "https://docs.aws.amazon.com/lambda/latest/dg/services-xray.html"
     tags = ["template", "sam", "lambda", "xray"]
-    example_fail = "Handler:\n  Type: AWS::Serverless::Function\n  Properties: {Runtime: python3.12, ...}\n"
+    example_fail = (
+        "Api:\n  Type: AWS::Serverless::Function\n  Properties:\n    Events:\n"
+        "      Get: {Type: HttpApi, Properties: {Method: GET, Path: /items}}\n"
+    )
     example_pass = "Globals:\n  Function:\n    Tracing: Active\n"
 
-    resource_types = (SAM_FUNCTION, LAMBDA_FUNCTION)
-    schema_file = "function_tracing.json"
+    _CONNECTED_TYPES = ("AWS::ApiGateway::RestApi", "AWS::ApiGatewayV2::Api",
+                        "AWS::Serverless::Api", "AWS::Serverless::HttpApi",
+                        "AWS::StepFunctions::StateMachine", "AWS::Serverless::StateMachine")
 
-    def message(self, instance: Any, err) -> str:
-        return (f"Function is not traced{self.scenario}; set Tracing: Active (SAM, or in "
-                "Globals) or TracingConfig.Mode: Active.")
+    def match(self, cfn) -> list[RuleMatch]:
+        functions = list(resources_of(cfn, SAM_FUNCTION, LAMBDA_FUNCTION))
+        if not functions or not self._connected(cfn, functions):
+            return []
+        untraced = []
+        for name, resource in functions:
+            sam = resource["Type"] == SAM_FUNCTION
+            props = properties(resource)
+            variants = condition_variants(cfn, props)
+            failing = [scenario for scenario, resolved in variants
+                       if not _traced(cfn, resolved, sam)]
+            if failing:
+                terms = reported_scenarios(failing, [s for s, _ in variants]
+                                           if None not in [s for s, _ in variants] else len(variants))
+                untraced.extend((name, sam, props, term) for term in terms)
+        if not untraced:
+            return []
+        names = []
+        for name, _, _, term in untraced:
+            names.append(name + when(term))
+        listed = ", ".join(names[:MAX_LISTED_ROUTES])
+        if len(names) > MAX_LISTED_ROUTES:
+            listed += f" and {len(names) - MAX_LISTED_ROUTES} more"
+        count = len({name for name, _, _, _ in untraced})
+        subject = ("The function is" if len(functions) == 1 else
+                   f"All {count} functions are" if count == len(functions) else
+                   f"{count} of {len(functions)} functions are")
+        globals_ = cfn.transform_pre.get("Globals") or {}
+        section = _key_node(globals_, "Function") if isinstance(globals_, dict) else None
+        any_sam = any(sam for _, sam, _, _ in untraced)
+        if section is not None and any_sam:
+            fix = "set Tracing: Active in Globals Function"
+            tracing = _key_node(globals_.get("Function"), "Tracing")
+            where = tracing if tracing is not None else section
+            path = ["Globals", "Function"] + (["Tracing"] if tracing is not None else [])
+            extra = {"location": (where.start_mark.line, where.start_mark.column,
+                                  where.end_mark.line, where.end_mark.column)}
+        else:
+            fix = "set Tracing: Active (SAM) or TracingConfig.Mode: Active"
+            name, sam, props, _ = untraced[0]
+            key = "Tracing" if sam else "TracingConfig"
+            path = ["Resources", name] + (["Properties", key] if key in props else [])
+            extra = {}
+        if not all(sam for _, sam, _, _ in untraced) and section is not None and any_sam:
+            fix += " and TracingConfig.Mode: Active on each AWS::Lambda::Function"
+        return [RuleMatch(path, f"{subject} not traced with X-Ray ({listed}); {fix}.", **extra)]
+
+    def _connected(self, cfn, functions: list) -> bool:
+        if len(functions) > 1 or any(True for _ in resources_of(cfn, *self._CONNECTED_TYPES)):
+            return True
+        for _, resource in functions:
+            events = properties(resource).get("Events")
+            for spec in events.values() if isinstance(events, dict) else []:
+                if isinstance(spec, dict) and spec.get("Type") in ("Api", "HttpApi"):
+                    return True
+        return False
+
+
+def _traced(cfn, props: dict, sam: bool) -> bool:
+    """Whether a (resolved) function's tracing is Active for every parameter value."""
+    if sam:
+        value = props.get("Tracing")
+    else:
+        config = props.get("TracingConfig")
+        value = config.get("Mode") if isinstance(config, dict) else None
+    if value is None:
+        return False
+    values = literal_values(cfn, value)
+    return values is None or all(v == "Active" for v in values)
+
+
+def _key_node(mapping: Any, key: str):
+    """The key node of `key` in a parsed mapping (it carries the line), or None."""
+    if not isinstance(mapping, dict):
+        return None
+    for node in mapping:
+        if node == key and hasattr(node, "start_mark"):
+            return node
+    return None
 
 
 class SamPolicyTemplates(Documented, CloudFormationLintRule):

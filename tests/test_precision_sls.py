@@ -97,3 +97,13 @@ def test_w9007_scopes_only_templates_that_take_a_resource(engine):
                   if "DynamoDB" in f.message)
     assert dynamo.endswith("use DynamoDBReadPolicy, DynamoDBWritePolicy or DynamoDBCrudPolicy "
                            "with its TableName instead.")
+
+
+def test_i9006_is_one_finding_per_template_on_globals(engine):
+    [one] = findings(engine, "I9006/fail_functions.yaml", "I9006")
+    assert one.line == 14 and one.severity == "info"
+    assert one.message.startswith("All 4 functions are not traced with X-Ray (Untraced, "
+                                  "FromParameter, ProdOnly when IsProd is false, Plain);")
+    [api] = findings(engine, "I9006/fail_api_function.yaml", "I9006")
+    assert api.message == ("The function is not traced with X-Ray (Hello); set Tracing: "
+                           "Active (SAM) or TracingConfig.Mode: Active.")
