@@ -8,9 +8,25 @@ judged per condition scenario and per parameter value by `ResourceSchemaRule`.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from tmpllint.checks.base import Documented, ResourceSchemaRule
+from cfnlint.rules import CloudFormationLintRule, RuleMatch
+
+from tmpllint.checks.base import (
+    Documented,
+    ResourceSchemaRule,
+    properties,
+    references_in,
+    reported_scenarios,
+    resources_of,
+    scenarios,
+    when,
+)
+
+#: cfn-lint's word for info; a match may carry it to report below its rule's severity
+#: (read by tmpllint's engine; plain cfn-lint shows the rule's severity).
+INFORMATIONAL = "informational"
 
 
 class RdsStorageEncrypted(Documented, ResourceSchemaRule):
@@ -103,29 +119,95 @@ class EfsEncrypted(Documented, ResourceSchemaRule):
         return f"EFS file system is not encrypted{self.scenario}; set Encrypted: true."
 
 
-class SnsEncrypted(Documented, ResourceSchemaRule):
+class SnsEncrypted(Documented, CloudFormationLintRule):
     id = "W9104"
-    shortdesc = "SNS topics are encrypted"
+    shortdesc = "SNS topics are encrypted with a KMS key"
     description = (
-        "Flags an `AWS::SNS::Topic` without `KmsMasterKeyId`. Default: SNS does not "
-        "encrypt messages at rest unless a KMS key is named (`alias/aws/sns` or a "
-        "customer managed key)."
+        "Flags an `AWS::SNS::Topic` without `KmsMasterKeyId`, reported at info (per "
+        "finding: the id keeps its meaning). Default: SNS already stores messages on "
+        "encrypted disks; `KmsMasterKeyId` adds server-side encryption of each message "
+        "under a KMS key whose use is logged (AWS Security Hub dropped its SNS KMS control "
+        "from the foundational standard in 2024 for that reason). For a topic that S3 "
+        "event notifications, EventBridge rules or CloudWatch alarms of the template "
+        "publish to, the fix names a customer managed key whose policy lets that "
+        "service use it and warns off `alias/aws/sns`: those service principals cannot "
+        "use the AWS managed key, so publishing to the topic would silently stop."
     )
     why = (
         "Messages wait in SNS until every subscriber has them; with server-side "
-        "encryption they are stored encrypted under a KMS key whose use is logged."
+        "encryption they are stored encrypted under a KMS key whose use is logged and "
+        "whose key policy decides who may publish and read."
     )
     seeds = ("001:1344",)
     source_url = "https://docs.aws.amazon.com/sns/latest/dg/sns-server-side-encryption.html"
     tags = ["encryption", "sns"]
-    resource_types = ("AWS::SNS::Topic",)
-    schema_file = "sns_encrypted.json"
     example_fail = "Alerts:\n  Type: AWS::SNS::Topic\n"
     example_pass = "Alerts:\n  Type: AWS::SNS::Topic\n  Properties:\n    KmsMasterKeyId: !Ref TopicKey\n"
 
-    def message(self, instance: Any, err) -> str:
-        return (f"SNS topic is not encrypted{self.scenario}; set KmsMasterKeyId "
-                "(alias/aws/sns or a customer managed key).")
+    def match(self, cfn) -> list[RuleMatch]:
+        publishers = _service_publishers(cfn)
+        matches = []
+        for name, resource in resources_of(cfn, "AWS::SNS::Topic"):
+            props = properties(resource)
+            found = list(scenarios(cfn, props, ["KmsMasterKeyId"]))
+            failing = [scenario for scenario, chosen in found if not chosen.get("KmsMasterKeyId")]
+            if not failing:
+                continue
+            path = ["Resources", name] + (["Properties", "KmsMasterKeyId"] if "KmsMasterKeyId" in props
+                                          else ["Properties"] if "Properties" in resource else [])
+            services = sorted(publishers.get(name, ()))
+            if services:
+                fix = (f"set KmsMasterKeyId to a customer managed key whose key policy lets "
+                       f"{_and(services)} use it (not alias/aws/sns, the AWS managed key, "
+                       f"which {_and(services)} cannot use: publishing would stop)")
+            else:
+                fix = ("set KmsMasterKeyId (a customer managed key, or alias/aws/sns) where "
+                       "its messages are sensitive")
+            for scenario in reported_scenarios(failing, len(found)):
+                matches.append(RuleMatch(
+                    path, f"SNS topic '{name}' keeps messages under SNS's disk encryption only"
+                          f"{when(scenario)}; {fix}.", tmpllint_severity=INFORMATIONAL))
+        return matches
+
+
+#: AWS services whose publishing to an encrypted topic needs a customer managed key.
+_PUBLISHER_PRINCIPALS = {"s3.amazonaws.com": "S3", "events.amazonaws.com": "EventBridge",
+                         "cloudwatch.amazonaws.com": "CloudWatch alarms"}
+
+
+def _service_publishers(cfn) -> dict[str, set[str]]:
+    """Topic logical id -> the AWS services of the template that publish to it."""
+    found: dict[str, set[str]] = {}
+
+    def add(value: Any, service: str) -> None:
+        for topic in references_in(value):
+            found.setdefault(topic, set()).add(service)
+
+    for _, bucket in resources_of(cfn, "AWS::S3::Bucket"):
+        notifications = properties(bucket).get("NotificationConfiguration")
+        if isinstance(notifications, dict):
+            for item in notifications.get("TopicConfigurations") or []:
+                if isinstance(item, dict):
+                    add(item.get("Topic"), "S3")
+    for _, rule in resources_of(cfn, "AWS::Events::Rule"):
+        for target in properties(rule).get("Targets") or []:
+            if isinstance(target, dict):
+                add(target.get("Arn"), "EventBridge")
+    for _, alarm in resources_of(cfn, "AWS::CloudWatch::Alarm", "AWS::CloudWatch::CompositeAlarm"):
+        props = properties(alarm)
+        for key in ("AlarmActions", "OKActions", "InsufficientDataActions"):
+            add(props.get(key), "CloudWatch alarms")
+    for _, policy in resources_of(cfn, "AWS::SNS::TopicPolicy"):
+        props = properties(policy)
+        document = json.dumps(props.get("PolicyDocument"), default=str)
+        for principal, service in _PUBLISHER_PRINCIPALS.items():
+            if principal in document:
+                add(props.get("Topics"), service)
+    return found
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 class SqsEncryptionNotOff(Documented, ResourceSchemaRule):

@@ -107,3 +107,17 @@ def test_i9006_is_one_finding_per_template_on_globals(engine):
     [api] = findings(engine, "I9006/fail_api_function.yaml", "I9006")
     assert api.message == ("The function is not traced with X-Ray (Hello); set Tracing: "
                            "Active (SAM) or TracingConfig.Mode: Active.")
+
+
+def test_w9104_is_info_and_never_offers_the_managed_key_to_service_publishers(engine):
+    published = findings(engine, "W9104/fail_service_publishers.yaml", "W9104")
+    assert len(published) == 3
+    for finding in published:
+        assert finding.severity == "info"
+        assert "customer managed key whose key policy lets" in finding.message
+        assert "(a customer managed key, or alias/aws/sns)" not in finding.message
+    plain = {f.resource: f for f in findings(engine, "W9104/fail_topics.yaml", "W9104")}
+    assert plain["Bare"].severity == "info"
+    assert plain["Bare"].message == (
+        "SNS topic 'Bare' keeps messages under SNS's disk encryption only; set KmsMasterKeyId "
+        "(a customer managed key, or alias/aws/sns) where its messages are sensitive.")
