@@ -16,6 +16,7 @@ from tmpllint.checks.base import (
     resources_of,
     scenarios,
     when,
+    when_any,
 )
 from tmpllint.checks.model import model_of
 
@@ -95,9 +96,9 @@ class StatefulRetained(Documented, CloudFormationLintRule):
             possible = [scenario for scenario, _ in variants]
             total = possible if None not in possible else len(possible)
             for risk, failing in hits.items():
-                for scenario in reported_scenarios(failing, total):
-                    matches.append(RuleMatch(["Resources", name],
-                                             _retain_message(name, kind, risk, when(scenario))))
+                terms = reported_scenarios(failing, total)
+                matches.append(RuleMatch(["Resources", name],
+                                         _retain_message(name, kind, risk, when_any(terms))))
         return matches
 
 

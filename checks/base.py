@@ -107,6 +107,18 @@ def scenarios(cfn, obj: Any, names: list[str] | None = None) -> Iterator[tuple[d
             yield None, {}
 
 
+def failing_scenarios(cfn, obj: Any, names: list[str], fails) -> list:
+    """The scenarios to report a finding under (see `reported_scenarios`): those of
+    `scenarios(cfn, obj, names)` whose resolved value `fails(value)`, collapsed; [] when
+    none fails, [None] when all do."""
+    found = list(scenarios(cfn, obj, names))
+    failing = [scenario for scenario, chosen in found if fails(chosen)]
+    if not failing:
+        return []
+    possible = [scenario for scenario, _ in found]
+    return reported_scenarios(failing, possible if None not in possible else len(possible))
+
+
 def reported_scenarios(failing: list, total: "int | list") -> list:
     """The scenarios a finding is reported under: `[None]` (no condition named) when it
     fails in all scenarios, so it does not depend on a condition; otherwise the failing
@@ -178,18 +190,20 @@ def _unique(scenarios: list) -> list:
     return kept
 
 
-def covers(term: dict | None, scenario: dict | None) -> bool:
-    """Whether the collapsed scenario `term` (from `reported_scenarios`) includes
-    `scenario`."""
-    return not term or all((scenario or {}).get(name) == value for name, value in term.items())
-
-
 def when(scenario: dict | None) -> str:
     """' when IsProd is false' for a message, or '' when no condition is involved."""
     if not scenario:
         return ""
     parts = [f"{name} is {'true' if value else 'false'}" for name, value in scenario.items()]
     return " when " + " and ".join(parts)
+
+
+def when_any(terms: list) -> str:
+    """' when IsProd is false or HasDlq is false' for the collapsed scenarios of one
+    finding (`reported_scenarios`), or '' when it depends on no condition."""
+    if not terms or any(not term for term in terms):
+        return ""
+    return " when " + " or ".join(when(term)[len(" when "):] for term in terms)
 
 
 _SUB_REF = re.compile(r"\$\{([A-Za-z0-9]+)(?:\.[A-Za-z0-9.]+)?\}")
@@ -450,10 +464,10 @@ class ResourceSchemaRule(CfnLintJsonSchema):
         possible = [scenario for scenario, _ in variants]
         for (_, message), hits in found.items():
             failing = [scenario for scenario, _ in hits]
-            for term in reported_scenarios(failing, possible if None not in possible else len(possible)):
-                err = copy.copy(next(err for scenario, err in hits if covers(term, scenario)))
-                err.message = message.replace(_SCENARIO, when(term))
-                yield err
+            terms = reported_scenarios(failing, possible if None not in possible else len(possible))
+            err = copy.copy(hits[0][1])
+            err.message = message.replace(_SCENARIO, when_any(terms))
+            yield err
 
 
 def values_at(node: Any, path, prefix: tuple = ()) -> Iterator[tuple[list, Any]]:

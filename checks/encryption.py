@@ -16,12 +16,11 @@ from cfnlint.rules import CloudFormationLintRule, RuleMatch
 from tmpllint.checks.base import (
     Documented,
     ResourceSchemaRule,
+    failing_scenarios,
     properties,
     references_in,
-    reported_scenarios,
     resources_of,
-    scenarios,
-    when,
+    when_any,
 )
 
 #: cfn-lint's word for info; a match may carry it to report below its rule's severity
@@ -149,10 +148,8 @@ class SnsEncrypted(Documented, CloudFormationLintRule):
         matches = []
         for name, resource in resources_of(cfn, "AWS::SNS::Topic"):
             props = properties(resource)
-            found = list(scenarios(cfn, props, ["KmsMasterKeyId"]))
-            failing = [scenario for scenario, chosen in found if not chosen.get("KmsMasterKeyId")]
-            if not failing:
-                continue
+            failing = failing_scenarios(cfn, props, ["KmsMasterKeyId"],
+                                        lambda chosen: not chosen.get("KmsMasterKeyId"))
             path = ["Resources", name] + (["Properties", "KmsMasterKeyId"] if "KmsMasterKeyId" in props
                                           else ["Properties"] if "Properties" in resource else [])
             services = sorted(publishers.get(name, ()))
@@ -163,10 +160,10 @@ class SnsEncrypted(Documented, CloudFormationLintRule):
             else:
                 fix = ("set KmsMasterKeyId (a customer managed key, or alias/aws/sns) where "
                        "its messages are sensitive")
-            for scenario in reported_scenarios(failing, len(found)):
+            if failing:
                 matches.append(RuleMatch(
                     path, f"SNS topic '{name}' keeps messages under SNS's disk encryption only"
-                          f"{when(scenario)}; {fix}.", tmpllint_severity=INFORMATIONAL))
+                          f"{when_any(failing)}; {fix}.", tmpllint_severity=INFORMATIONAL))
         return matches
 
 

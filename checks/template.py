@@ -19,6 +19,7 @@ from tmpllint.checks.base import (
     ASYNC_EVENT_TYPES,
     Documented,
     condition_variants,
+    failing_scenarios,
     literal_values,
     load_data,
     properties,
@@ -26,9 +27,8 @@ from tmpllint.checks.base import (
     references_in,
     resources_of,
     reported_scenarios,
-    scenarios,
     walk,
-    when,
+    when_any,
 )
 
 #: cfn-lint's word for info; a match may carry it to report below its rule's severity
@@ -126,28 +126,30 @@ class AsyncFailureDestination(Documented, CloudFormationLintRule):
                       if async_events else "an AWS::Lambda::EventInvokeConfig")
             path = (["Resources", name, "Properties", "Events", async_events[0]]
                     if async_events else ["Resources", name])
-            for scenario, props in scenarios(cfn, properties(resource),
-                                             ["DeadLetterQueue", "EventInvokeConfig"]):
-                if props.get("DeadLetterQueue") or _on_failure(props.get("EventInvokeConfig")):
-                    continue
-                matches.append(RuleMatch(path, self._message(name, reason, scenario, "DeadLetterQueue")))
+            terms = failing_scenarios(
+                cfn, properties(resource), ["DeadLetterQueue", "EventInvokeConfig"],
+                lambda props: not (props.get("DeadLetterQueue")
+                                   or _on_failure(props.get("EventInvokeConfig"))))
+            if terms:
+                matches.append(RuleMatch(path, self._message(name, reason, terms, "DeadLetterQueue")))
         for name, resource in resources_of(cfn, LAMBDA_FUNCTION):
             reason = callers.get(name) or ("an AWS::Lambda::EventInvokeConfig"
                                            if name in invoke_configs else None)
             if reason is None or invoke_configs.get(name):
                 continue
-            for scenario, props in scenarios(cfn, properties(resource), ["DeadLetterConfig"]):
-                dlq = props.get("DeadLetterConfig")
-                if isinstance(dlq, dict) and dlq.get("TargetArn"):
-                    continue
+            terms = failing_scenarios(
+                cfn, properties(resource), ["DeadLetterConfig"],
+                lambda props: not (isinstance(props.get("DeadLetterConfig"), dict)
+                                   and props["DeadLetterConfig"].get("TargetArn")))
+            if terms:
                 matches.append(RuleMatch(["Resources", name],
-                                         self._message(name, reason, scenario, "DeadLetterConfig")))
+                                         self._message(name, reason, terms, "DeadLetterConfig")))
         return matches
 
     @staticmethod
-    def _message(name: str, reason: str, scenario, dlq_property: str) -> str:
+    def _message(name: str, reason: str, terms: list, dlq_property: str) -> str:
         return (f"Function '{name}' is invoked asynchronously ({reason}) but has no "
-                f"dead-letter queue or OnFailure destination{when(scenario)}; add "
+                f"dead-letter queue or OnFailure destination{when_any(terms)}; add "
                 f"{dlq_property} or EventInvokeConfig.DestinationConfig.OnFailure so "
                 "failed events are kept.")
 
@@ -230,13 +232,13 @@ class QueueDeadLetter(Documented, CloudFormationLintRule):
             if name in failure_targets:
                 continue
             props = properties(resource)
-            for scenario, chosen in scenarios(cfn, props, ["RedrivePolicy"]):
-                if chosen.get("RedrivePolicy"):
-                    continue
+            terms = failing_scenarios(cfn, props, ["RedrivePolicy"],
+                                      lambda chosen: not chosen.get("RedrivePolicy"))
+            if terms:
                 path = (["Resources", name, "Properties", "RedrivePolicy"]
                         if "RedrivePolicy" in props else ["Resources", name])
                 matches.append(RuleMatch(
-                    path, f"Queue '{name}' has no dead-letter queue{when(scenario)}; add a "
+                    path, f"Queue '{name}' has no dead-letter queue{when_any(terms)}; add a "
                           "RedrivePolicy with deadLetterTargetArn and maxReceiveCount."))
         return matches
 
@@ -420,8 +422,7 @@ class _OpenApi:
     def add(self, method: str, route: str, terms: list, path: list) -> None:
         self.anchor = self.anchor or path
         self.writes = self.writes or method not in READ_METHODS
-        for term in terms:
-            self.routes.append(route + when(term))
+        self.routes.append(route + when_any(terms))
 
     def match(self) -> RuleMatch:
         listed = ", ".join(self.routes[:MAX_LISTED_ROUTES])
@@ -452,13 +453,11 @@ def _protected(api: dict, event_type: str) -> bool:
 def _open_scenarios(cfn, props: dict) -> list | None:
     """The collapsed scenarios in which a Method/Route's AuthorizationType is missing or
     NONE (`[None]`: in every scenario), or None when it is never open."""
-    failing, total = [], 0
-    for scenario, chosen in scenarios(cfn, props, ["AuthorizationType"]):
-        total += 1
+    def is_open(chosen: dict) -> bool:
         candidates = literal_values(cfn, chosen.get("AuthorizationType"))
-        if candidates is not None and any(v in (None, "NONE") for v in candidates):
-            failing.append(scenario)
-    return reported_scenarios(failing, total) if failing else None
+        return candidates is not None and any(v in (None, "NONE") for v in candidates)
+
+    return failing_scenarios(cfn, props, ["AuthorizationType"], is_open) or None
 
 
 def _rest_path(cfn, resource_id: Any, depth: int = 0) -> str:
@@ -592,12 +591,10 @@ class FunctionTracing(Documented, CloudFormationLintRule):
             if failing:
                 terms = reported_scenarios(failing, [s for s, _ in variants]
                                            if None not in [s for s, _ in variants] else len(variants))
-                untraced.extend((name, sam, props, term) for term in terms)
+                untraced.append((name, sam, props, terms))
         if not untraced:
             return []
-        names = []
-        for name, _, _, term in untraced:
-            names.append(name + when(term))
+        names = [name + when_any(terms) for name, _, _, terms in untraced]
         listed = ", ".join(names[:MAX_LISTED_ROUTES])
         if len(names) > MAX_LISTED_ROUTES:
             listed += f" and {len(names) - MAX_LISTED_ROUTES} more"

@@ -121,3 +121,8 @@ def test_w9104_is_info_and_never_offers_the_managed_key_to_service_publishers(en
     assert plain["Bare"].message == (
         "SNS topic 'Bare' keeps messages under SNS's disk encryption only; set KmsMasterKeyId "
         "(a customer managed key, or alias/aws/sns) where its messages are sensitive.")
+
+
+def test_one_finding_names_every_case_it_fails_in(engine):
+    [one] = findings(engine, "W9003/fail_nested_conditions.yaml", "W9003")
+    assert "when HasDlq is false or IsProd is false;" in one.message
