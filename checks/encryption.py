@@ -126,7 +126,7 @@ class SnsEncrypted(Documented, CloudFormationLintRule):
         "finding: the id keeps its meaning). Default: SNS already stores messages on "
         "encrypted disks; `KmsMasterKeyId` adds server-side encryption of each message "
         "under a KMS key whose use is logged (AWS Security Hub dropped its SNS KMS control "
-        "from the foundational standard in 2024 for that reason). For a topic that S3 "
+        "from the foundational standard in 2024). For a topic that S3 "
         "event notifications, EventBridge rules or CloudWatch alarms of the template "
         "publish to, the fix names a customer managed key whose policy lets that "
         "service use it and warns off `alias/aws/sns`: those service principals cannot "
