@@ -12,6 +12,7 @@ from tmpllint.checks.base import (
     condition_variants,
     literal_values,
     properties,
+    references_in,
     reported_scenarios,
     resources_of,
     scenarios,
@@ -59,8 +60,12 @@ class StatefulRetained(Documented, CloudFormationLintRule):
         "RDS `DeletionProtection: true`; Cognito `DeletionProtection: ACTIVE`): the API "
         "refuses the delete, so a stack deletion fails with the resource kept and the "
         "clean-up after a replacement fails with the old resource kept. S3 buckets are "
-        "not judged: CloudFormation cannot delete a bucket that holds objects. cfn-lint's "
-        "I3011 says the same as info for a subset of these types."
+        "not judged: CloudFormation cannot delete a bucket that holds objects. Reported at "
+        "info instead of warning: a Kinesis stream keeping records for 24 hours or less "
+        "(a buffer), and a KMS key that encrypts nothing kept beyond the stack (no S3 "
+        "bucket or retained resource refers to it): KMS waits 7 to 30 days before it "
+        "deletes a key, and the deletion can be cancelled. cfn-lint's I3011 says the same "
+        "as info for a subset of these types."
     )
     why = (
         "A renamed logical id, a replaced property or a deleted stack deletes the data "
@@ -78,6 +83,7 @@ class StatefulRetained(Documented, CloudFormationLintRule):
 
     def match(self, cfn) -> list[RuleMatch]:
         matches = []
+        outliving = _keys_of_outliving_data(cfn)
         for name, resource in resources_of(cfn, *STATEFUL_TYPES):
             kind = resource["Type"]
             props = properties(resource)
@@ -95,10 +101,13 @@ class StatefulRetained(Documented, CloudFormationLintRule):
                     hits.setdefault(risk, []).append(scenario)
             possible = [scenario for scenario, _ in variants]
             total = possible if None not in possible else len(possible)
+            minor = _minor_loss(cfn, kind, name, props, outliving)
+            extra = {"tmpllint_severity": INFORMATIONAL} if minor else {}
             for risk, failing in hits.items():
                 terms = reported_scenarios(failing, total)
                 matches.append(RuleMatch(["Resources", name],
-                                         _retain_message(name, kind, risk, when_any(terms))))
+                                         _retain_message(name, kind, risk, when_any(terms)),
+                                         **extra))
         return matches
 
 
@@ -116,6 +125,37 @@ def _at_risk(cfn, kind: str, resolved: dict) -> str | None:
     if on_delete and on_replace:
         return "both"
     return "delete" if on_delete else "replace" if on_replace else None
+
+
+def _minor_loss(cfn, kind: str, name: str, props: dict, outliving: set[str]) -> bool:
+    """Whether losing the resource costs little, so the finding is info: a Kinesis
+    stream keeping records for the default 24 hours (a buffer, not a store), or a KMS key
+    whose deletion waits 7-30 days (and can be cancelled) and that encrypts nothing the
+    template keeps beyond the stack."""
+    if kind == "AWS::Kinesis::Stream":
+        hours = literal_values(cfn, props.get("RetentionPeriodHours", 24)) or [24]
+        return all(isinstance(h, (int, float, str)) and str(h).isdigit() and int(h) <= 24
+                   for h in hours)
+    if kind == "AWS::KMS::Key":
+        return name not in outliving
+    return False
+
+
+def _keys_of_outliving_data(cfn) -> set[str]:
+    """KMS keys (logical ids) that encrypt data outliving the stack: referenced by an S3
+    bucket (CloudFormation cannot delete one with objects) or by a resource whose
+    DeletionPolicy keeps it."""
+    keys = {name for name, _ in resources_of(cfn, "AWS::KMS::Key")}
+    found: set[str] = set()
+    for _, resource in cfn.get_resources().items():
+        if not isinstance(resource, dict):
+            continue
+        kept = (resource.get("Type") == "AWS::S3::Bucket"
+                or (isinstance(resource.get("DeletionPolicy"), str)
+                    and resource["DeletionPolicy"] in _KEEP))
+        if kept:
+            found |= references_in(properties(resource)) & keys
+    return found
 
 
 def _deletion_protected(cfn, kind: str, props: dict) -> bool:

@@ -357,7 +357,10 @@ class ApiAuthorization(Documented, CloudFormationLintRule):
                     continue
                 auth = event_props.get("Auth") if isinstance(event_props.get("Auth"), dict) else {}
                 authorizer = auth.get("Authorizer")
-                route = f"{method} {event_props.get('Path', '?')} ({name}"
+                if not method and "Path" not in event_props and spec["Type"] == "HttpApi":
+                    method, route = "ANY", f"$default ({name}"  # SAM's catch-all route
+                else:
+                    route = f"{method or 'ANY'} {event_props.get('Path', '?')} ({name}"
                 route += ", Authorizer: NONE)" if authorizer == "NONE" else ")"
                 if authorizer != "NONE" and (authorizer or auth.get("ResourcePolicy")):
                     continue

@@ -126,3 +126,9 @@ def test_w9104_is_info_and_never_offers_the_managed_key_to_service_publishers(en
 def test_one_finding_names_every_case_it_fails_in(engine):
     [one] = findings(engine, "W9003/fail_nested_conditions.yaml", "W9003")
     assert "when HasDlq is false or IsProd is false;" in one.message
+
+
+def test_w9801_minor_losses_are_info(engine):
+    severities = {f.resource: f.severity for f in findings(engine, "W9801/fail_minor_loss.yaml", "W9801")}
+    assert severities == {"Buffer": "info", "Journal": "warning", "StackKey": "info",
+                          "BucketKey": "warning"}
