@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from conftest import FIXTURES
 
-from tmpllint.checks.base import collapse_scenarios, reported_scenarios
-
 CHECKS = FIXTURES / "checks"
 
 
@@ -16,23 +14,31 @@ def findings(engine, relative: str, rule: str):
 
 
 def test_scenarios_that_differ_only_in_an_unrelated_condition_collapse():
+    from tmpllint.checks.base import collapse_scenarios, reported_scenarios
+
     failing = [{"A": True, "B": True}, {"A": True, "B": False}]
     assert collapse_scenarios(failing) == [{"A": True}]
     assert reported_scenarios(failing, 4) == [{"A": True}]
 
 
 def test_a_condition_the_finding_depends_on_is_kept():
+    from tmpllint.checks.base import collapse_scenarios
+
     failing = [{"A": True, "B": False}, {"A": False, "B": True}]
     assert collapse_scenarios(failing) == failing
 
 
 def test_impossible_scenarios_do_not_keep_a_condition():
+    from tmpllint.checks.base import reported_scenarios
+
     # B is Not A: cfn-lint builds only two scenarios, so "A is true" says it all
     possible = [{"A": True, "B": False}, {"A": False, "B": True}]
     assert reported_scenarios([{"A": True, "B": False}], possible) in ([{"A": True}], [{"B": False}])
 
 
 def test_failing_everywhere_names_no_condition():
+    from tmpllint.checks.base import reported_scenarios
+
     assert reported_scenarios([{"A": True}, {"A": False}], 2) == [None]
 
 
