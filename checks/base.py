@@ -176,9 +176,11 @@ def collapse_scenarios(failing: list, possible: list | None = None) -> list:
             if len(trial) < len(term) and only_failing(trial):
                 term = trial
         terms.append(term)
-    terms = _unique(terms)
+    terms = _unique([dict(sorted(term.items())) for term in terms])
     general = [t for t in terms
                if not any(o is not t and o.items() < t.items() for o in terms)]
+    # a stable order (cfn-lint's scenario order varies between runs)
+    general.sort(key=lambda term: [(name, not value) for name, value in term.items()])
     return [None] if general == [{}] else general
 
 
