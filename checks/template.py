@@ -604,7 +604,7 @@ class FunctionTracing(Documented, CloudFormationLintRule):
         count = len({name for name, _, _, _ in untraced})
         subject = ("The function is" if len(functions) == 1 else
                    f"All {count} functions are" if count == len(functions) else
-                   f"{count} of {len(functions)} functions are")
+                   f"{count} of {len(functions)} functions {'is' if count == 1 else 'are'}")
         globals_ = cfn.transform_pre.get("Globals") or {}
         section = _key_node(globals_, "Function") if isinstance(globals_, dict) else None
         any_sam = any(sam for _, sam, _, _ in untraced)
