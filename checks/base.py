@@ -119,6 +119,13 @@ def failing_scenarios(cfn, obj: Any, names: list[str], fails) -> list:
     return reported_scenarios(failing, possible if None not in possible else len(possible))
 
 
+def one_finding(failing: list, total: "int | list") -> list:
+    """`[terms]` (one finding naming every collapsed scenario, for `when`) when something
+    fails, else `[]`: the loop form call sites use to report a thing once."""
+    terms = reported_scenarios(failing, total)
+    return [terms] if terms else []
+
+
 def reported_scenarios(failing: list, total: "int | list") -> list:
     """The scenarios a finding is reported under: `[None]` (no condition named) when it
     fails in all scenarios, so it does not depend on a condition; otherwise the failing
@@ -192,8 +199,11 @@ def _unique(scenarios: list) -> list:
     return kept
 
 
-def when(scenario: dict | None) -> str:
-    """' when IsProd is false' for a message, or '' when no condition is involved."""
+def when(scenario: "dict | list | None") -> str:
+    """' when IsProd is false' for a message, or '' when no condition is involved; a list
+    (the collapsed terms of `reported_scenarios`) reads ' when A is false or B is true'."""
+    if isinstance(scenario, list):
+        return when_any(scenario)
     if not scenario:
         return ""
     parts = [f"{name} is {'true' if value else 'false'}" for name, value in scenario.items()]

@@ -6,11 +6,14 @@ from typing import Any
 
 from cfnlint.rules import RuleMatch
 
-from tmpllint.checks.base import condition_names, reported_scenarios
+from tmpllint.checks.base import condition_names, one_finding
 
 
-def resource_active(condition: str | None, scenario: dict | None) -> bool:
-    """Whether a resource with `Condition: condition` exists in `scenario`."""
+def resource_active(condition: str | None, scenario: "dict | list | None") -> bool:
+    """Whether a resource with `Condition: condition` exists in `scenario` (for the
+    collapsed terms of one finding, `one_finding`: in the first of them)."""
+    if isinstance(scenario, list):
+        scenario = scenario[0] if scenario else None
     return condition is None or scenario is None or scenario.get(condition, True)
 
 
@@ -29,7 +32,7 @@ def flag_per_scenario(hits: dict, total: int, make) -> list[RuleMatch]:
     else one per failing scenario with the condition named."""
     matches = []
     for key, failing in hits.items():
-        matches.extend(make(key, scenario) for scenario in reported_scenarios(failing, total))
+        matches.extend(make(key, scenario) for scenario in one_finding(failing, total))
     return matches
 
 

@@ -15,7 +15,7 @@ from tmpllint.checks.base import (
     existing_prefix,
     literal_values,
     properties,
-    reported_scenarios,
+    one_finding,
     resources_of,
     scenario_matches,
     when,
@@ -226,8 +226,8 @@ class DaxReplication(Documented, CloudFormationLintRule):
                 if numbers and None not in numbers and min(numbers) < 3:
                     failing.append((scenario, min(numbers)))
             path = ["Resources", name] + existing_prefix(resource, ["Properties", "ReplicationFactor"])
-            for scenario in reported_scenarios([s for s, _ in failing], len(variants)):
-                count = min(n for s, n in failing if scenario is None or s is scenario)
+            for scenario in one_finding([s for s, _ in failing], len(variants)):
+                count = min(n for _, n in failing)
                 matches.append(RuleMatch(path, (
                     f"DAX cluster '{name}' has {count} node{'s' * (count != 1)}{when(scenario)}; set "
                     "ReplicationFactor: 3 or more so the nodes span three AZs.")))

@@ -14,7 +14,7 @@ from tmpllint.checks.base import (
     literal_values,
     parameter,
     properties,
-    reported_scenarios,
+    one_finding,
     resources_of,
     walk,
     when,
@@ -112,7 +112,7 @@ class CloudFrontOriginAccess(Documented, CloudFormationLintRule):
                 failing = [scenario for scenario, resolved in variants if self._open(cfn, resolved)]
                 label = origin.get("Id") if isinstance(origin, dict) and isinstance(origin.get("Id"), str) else None
                 what = f"CloudFront origin '{label}'" if label else "CloudFront S3 origin"
-                for scenario in reported_scenarios(failing, len(variants)):
+                for scenario in one_finding(failing, len(variants)):
                     matches.append(RuleMatch(path, (
                         f"{what} reads its S3 bucket without Origin Access Control{when(scenario)}, so "
                         "the bucket must be public; set OriginAccessControlId and allow only this "
@@ -206,7 +206,7 @@ class PrivateApiPolicy(Documented, CloudFormationLintRule):
             chosen = _private_by_parameter(cfn, props.get("EndpointConfiguration"))
             what = (f"REST API '{name}' (private when parameter '{chosen}' is PRIVATE)" if chosen
                     else f"Private REST API '{name}'")
-            for scenario in reported_scenarios(failing, len(variants)):
+            for scenario in one_finding(failing, len(variants)):
                 matches.append(RuleMatch(path, self._message(what, scenario)))
         matches += self._implicit_api(cfn)
         return matches

@@ -12,7 +12,7 @@ from tmpllint.checks.base import (
     existing_prefix,
     literal_values,
     properties,
-    reported_scenarios,
+    one_finding,
     resources_of,
     when,
 )
@@ -99,6 +99,6 @@ class ImdsV2Required(Documented, CloudFormationLintRule):
         failing = [scenario for scenario, resolved in variants if _allows_imds_v1(cfn, resolved)]
         path = base + existing_prefix(data, ["MetadataOptions", "HttpTokens"])
         return [RuleMatch(path, message.replace("{when}", when(scenario)))
-                for scenario in reported_scenarios(failing, len(variants))]
+                for scenario in one_finding(failing, len(variants))]
 
 
