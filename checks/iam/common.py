@@ -79,14 +79,15 @@ def unscoped_writes(statement) -> tuple[list[str], list[str]]:
     """(write actions, the wildcard patterns they come from) that an identity statement
     allows on `Resource: "*"`: W9403's finding. Only actions that accept a resource ARN
     count; self-service actions (`SELF_SERVICE`) and statements narrowed by a condition
-    (`policies.NARROWING`) do not. `Action: "*"` is E9401's."""
+    (`policies.NARROWING`) do not. `Action: "*"` is E9401's, `iam:PassRole` E9404's."""
     if statement.kind != IDENTITY or not on_everything(statement.resources) \
             or everything(statement.actions) or narrowed(statement.conditions, "resource"):
         return [], []
     writes, patterns = [], []
     for action in statement.actions:
         found = [a.name for a in expand(action) or ()
-                 if a.writes and a.resource_level and a.name.lower() not in SELF_SERVICE]
+                 if a.writes and a.resource_level and a.name.lower() not in SELF_SERVICE
+                 and a.name.lower() != "iam:passrole"]
         writes += found
         if found and is_wildcard(action):
             patterns.append(action)
@@ -177,7 +178,8 @@ def service_name(value: Any) -> str | None:
             for part in argument[1]:
                 if isinstance(part, str):
                     parts.append(part)
-                elif isinstance(part, dict) and part.get("Ref") in _PSEUDO and len(part) == 1:
+                elif isinstance(part, dict) and len(part) == 1 and isinstance(part.get("Ref"), str) \
+                        and part["Ref"] in _PSEUDO:
                     parts.append(_PSEUDO[part["Ref"]])
                 else:
                     return None

@@ -101,7 +101,7 @@ def _permission_problem(cfn, name: str, props: dict) -> str | None:
             return (f"Permission '{name}' lets anyone invoke the function{{when}}; name the "
                     "caller's Principal or set SourceArn/SourceAccount.")
         service = service_name(value)
-        if service in SERVICE_INVOKERS and not has & {"SourceArn", "SourceAccount"}:
+        if service in SERVICE_INVOKERS and not has:
             return (f"Permission '{name}' lets {service} invoke the function for a resource "
                     "of any account{when}; set SourceArn (or SourceAccount) to the resource "
                     "or account that calls it.")

@@ -77,8 +77,8 @@ class ServiceWildcard(Documented, StatementRule):
         found = broad_wildcards(statement)
         if found:
             yield "Action", (f"Policy of '{statement.resource}' allows wildcard actions "
-                             f"({', '.join(found)}) that cover write or every action of a "
-                             "service{when}; list the actions it needs.")
+                             f"({', '.join(found)}) that grant write actions nobody listed"
+                             "{when}; list the actions it needs.")
 
 
 class ScopedWrites(Documented, StatementRule):
