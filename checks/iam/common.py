@@ -149,10 +149,36 @@ def only_account_root(principals: Any) -> bool:
     for value in values:
         if isinstance(value, dict) and value.get("Ref") == "AWS::AccountId":
             continue
-        text = value.get("Fn::Sub") if isinstance(value, dict) else value
+        text = _joined(value)
         if not isinstance(text, str) or not (text.endswith(":root") and "${AWS::AccountId}" in text):
             return False
     return True
+
+
+def _joined(value: Any) -> str | None:
+    """The text of a literal, a `!Sub`, or a `!Join` of literals and pseudo parameters
+    (as `${AWS::AccountId}`); None otherwise."""
+    if isinstance(value, str):
+        return value
+    if not isinstance(value, dict) or len(value) != 1:
+        return None
+    (function, argument), = value.items()
+    if function == "Fn::Sub":
+        text = argument[0] if isinstance(argument, list) and argument else argument
+        return text if isinstance(text, str) else None
+    if function == "Fn::Join" and isinstance(argument, list) and len(argument) == 2 \
+            and isinstance(argument[0], str) and isinstance(argument[1], list):
+        parts = []
+        for part in argument[1]:
+            if isinstance(part, str):
+                parts.append(part)
+            elif isinstance(part, dict) and len(part) == 1 and isinstance(part.get("Ref"), str) \
+                    and part["Ref"].startswith("AWS::"):
+                parts.append("${" + part["Ref"] + "}")
+            else:
+                return None
+        return argument[0].join(parts)
+    return None
 
 
 # -- service principals --------------------------------------------------------------
