@@ -1,6 +1,6 @@
 """One policy walker: every IAM statement of a template, normalized, with its location.
 
-The least-privilege rules (`iam.py`) are small functions over these statements. Every
+The least-privilege rules (`checks/iam/`) are small functions over these statements. Every
 place RULES.md §4 lists is walked: identity policies (`AWS::IAM::Policy`,
 `ManagedPolicy`, inline `Policies` of roles, users and groups, SAM function `Policies`
 inline statements), role trust policies, and resource policies (S3, SQS, SNS, KMS key

@@ -50,23 +50,30 @@ class StatementRule(CloudFormationLintRule):
     kinds: tuple[str, ...] = (IDENTITY,)
 
     def match(self, cfn) -> list[RuleMatch]:
-        grouped: dict[tuple, list] = {}  # (path, message) -> [path, scenarios, scenario count]
-        for statement in statements(cfn):
-            if statement.allows and statement.kind in self.kinds:
-                for key, message in self.check(statement):
-                    path = statement.at(key)
-                    entry = grouped.setdefault((tuple(map(str, path)), message),
-                                               [path, [], statement.scenario_count])
-                    if statement.scenario not in entry[1]:
-                        entry[1].append(statement.scenario)
-        found = []
-        for (_, message), (path, scenarios, total) in grouped.items():
-            for scenario in reported_scenarios(scenarios, total):
-                found.append(RuleMatch(path, message.replace("{when}", when(scenario))))
-        return found
+        return collapsed(
+            (statement.at(key), message, statement.scenario, statement.scenario_count)
+            for statement in statements(cfn)
+            if statement.allows and statement.kind in self.kinds
+            for key, message in self.check(statement))
 
     def check(self, statement) -> Iterable[tuple[str, str]]:
         raise NotImplementedError
+
+
+def collapsed(hits: Iterable[tuple[list, str, Any, int]]) -> list[RuleMatch]:
+    """RuleMatches for (path, message with `{when}`, scenario, scenario count) hits: one
+    per path and message, naming a condition only when the hit does not hold in every
+    scenario (`base.reported_scenarios`)."""
+    grouped: dict[tuple, list] = {}  # (path, message) -> [path, scenarios, scenario count]
+    for path, message, scenario, total in hits:
+        entry = grouped.setdefault((tuple(map(str, path)), message), [path, [], total])
+        if scenario not in entry[1]:
+            entry[1].append(scenario)
+    found = []
+    for (_, message), (path, scenarios, total) in grouped.items():
+        for scenario in reported_scenarios(scenarios, total):
+            found.append(RuleMatch(path, message.replace("{when}", when(scenario))))
+    return found
 
 
 def sample(names: Iterable[str], size: int = 3) -> str:
@@ -184,32 +191,13 @@ def _joined(value: Any) -> str | None:
 # -- service principals --------------------------------------------------------------
 _REGIONAL = re.compile(r"^([a-z0-9-]+(?:\.[a-z0-9-]+)*?)\.(?:[a-z]{2}(?:-gov)?-[a-z]+-\d|\$\{aws::region\})"
                        r"\.amazonaws\.com$")
-_PSEUDO = {"AWS::URLSuffix": "amazonaws.com", "AWS::Region": "${aws::region}"}
 
 
 def service_name(value: Any) -> str | None:
     """A service principal in one comparable form (`states.amazonaws.com`), from a
     literal, a `!Sub` or a `!Join` of literals and `AWS::URLSuffix`/`AWS::Region`; None
     when it cannot be known (a `FindInMap`, a parameter)."""
-    text = None
-    if isinstance(value, str):
-        text = value
-    elif isinstance(value, dict) and len(value) == 1:
-        (function, argument), = value.items()
-        if function == "Fn::Sub":
-            text = argument if isinstance(argument, str) else None
-        elif function == "Fn::Join" and isinstance(argument, list) and len(argument) == 2 \
-                and isinstance(argument[0], str) and isinstance(argument[1], list):
-            parts = []
-            for part in argument[1]:
-                if isinstance(part, str):
-                    parts.append(part)
-                elif isinstance(part, dict) and len(part) == 1 and isinstance(part.get("Ref"), str) \
-                        and part["Ref"] in _PSEUDO:
-                    parts.append(_PSEUDO[part["Ref"]])
-                else:
-                    return None
-            text = argument[0].join(parts)
+    text = _joined(value)
     if not isinstance(text, str):
         return None
     text = text.strip().lower().replace("${aws::urlsuffix}", "amazonaws.com")

@@ -14,11 +14,9 @@ from tmpllint.checks.base import (
     literal_values,
     load_data,
     properties,
-    reported_scenarios,
     resources_of,
-    when,
 )
-from tmpllint.checks.iam.common import StatementRule, service_name
+from tmpllint.checks.iam.common import StatementRule, collapsed, service_name
 from tmpllint.checks.policies import RESOURCE, narrowed
 
 #: Service principals that invoke functions for resources of any account.
@@ -66,19 +64,15 @@ class ResourcePolicyNotPublic(Documented, StatementRule):
     kinds = (RESOURCE,)
 
     def match(self, cfn) -> list[RuleMatch]:
-        found = super().match(cfn)
+        hits = []
         for name, resource in resources_of(cfn, "AWS::Lambda::Permission"):
             variants = condition_variants(cfn, properties(resource))
-            failing: dict[str, list] = {}
             for scenario, props in variants:
                 message = _permission_problem(cfn, name, props if isinstance(props, dict) else {})
                 if message:
-                    failing.setdefault(message, []).append(scenario)
-            for message, scenarios in failing.items():
-                for scenario in reported_scenarios(scenarios, len(variants)):
-                    found.append(RuleMatch(["Resources", name, "Properties", "Principal"],
-                                           message.replace("{when}", when(scenario))))
-        return found
+                    hits.append((["Resources", name, "Properties", "Principal"], message,
+                                 scenario, len(variants)))
+        return super().match(cfn) + collapsed(hits)
 
     def check(self, statement):
         if statement.resource_type == "AWS::ApiGateway::RestApi":

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from cfnlint.rules import CloudFormationLintRule, RuleMatch
 
-from tmpllint.checks.base import Documented, reported_scenarios, when
-from tmpllint.checks.iam.common import StatementRule, covers, service_name
+from tmpllint.checks.base import Documented
+from tmpllint.checks.iam.common import StatementRule, collapsed, covers, service_name
 from tmpllint.checks.model import model_of
 from tmpllint.checks.policies import TRUST, narrowed, statements
 
@@ -154,22 +154,16 @@ class RoleTrustsItsService(Documented, CloudFormationLintRule):
     )
 
     def match(self, cfn) -> list[RuleMatch]:
-        grouped: dict[tuple, list] = {}
         trusts: dict[str, set[str] | None] = {}
+        hits = []
         for use in model_of(cfn).role_uses:
             if use.role not in trusts:
                 trusts[use.role] = trusted_services(cfn, use.role)
             services = trusts[use.role]
             if services is None or use.service in services:
                 continue
-            message = (f"Role '{use.role}' is given to {use.service} by '{use.user}' but its "
-                       f"trust policy does not name {use.service}{{when}}; add it as a Service "
-                       "principal of the role's AssumeRolePolicyDocument.")
-            entry = grouped.setdefault((tuple(map(str, use.path)), message),
-                                       [use.path, [], use.scenario_count])
-            entry[1].append(use.scenario)
-        found = []
-        for (_, message), (path, scenarios, total) in grouped.items():
-            for scenario in reported_scenarios(scenarios, total):
-                found.append(RuleMatch(path, message.replace("{when}", when(scenario))))
-        return found
+            hits.append((use.path, f"Role '{use.role}' is given to {use.service} by '{use.user}' "
+                         f"but its trust policy does not name {use.service}{{when}}; add it as a "
+                         "Service principal of the role's AssumeRolePolicyDocument.",
+                         use.scenario, use.scenario_count))
+        return collapsed(hits)
