@@ -28,7 +28,7 @@ def test_w9402_reports_a_statement_once_listing_its_wildcards(engine):
     # ssmmessages:* takes no resource ARN: only ssm:* is listed
     [second] = [f for f in found if f.line == 22]
     assert "(ssm:*)" in second.message
-    assert len(found) == 8
+    assert len(found) == 9
 
 
 def test_w9403_absorbs_w9402_on_resource_star(engine):

@@ -37,6 +37,12 @@ def on_everything(resources: Iterable) -> bool:
     return any(isinstance(resource, str) and resource == "*" for resource in resources)
 
 
+def on_every_resource(statement) -> bool:
+    """`Resource: "*"` meaning every resource of the account: in an identity policy. In a
+    resource policy `*` is the resource itself (a key policy's `*` is that key)."""
+    return statement.kind == IDENTITY and on_everything(statement.resources)
+
+
 def is_wildcard(action: Any) -> bool:
     return isinstance(action, str) and ("*" in action or "?" in action)
 
@@ -117,7 +123,7 @@ def broad_wildcards(statement) -> list[str]:
         if not is_wildcard(action):
             continue
         if action in EVERYTHING:
-            if not on_everything(statement.resources):  # on "*" it is E9401's
+            if not on_every_resource(statement):  # on every resource it is E9401's
                 found.append(action)
             continue
         if key_policy and action.lower() in KEY_POLICY_ACTIONS:

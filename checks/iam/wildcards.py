@@ -9,6 +9,7 @@ from tmpllint.checks.iam.common import (
     broad_wildcards,
     everything,
     expand,
+    on_every_resource,
     on_everything,
     sample,
     unscoped_writes,
@@ -20,8 +21,8 @@ class FullAdmin(Documented, StatementRule):
     id = "E9401"
     shortdesc = "No full administrator access"
     description = (
-        "Flags an Allow statement with `Action: \"*\"` (or `*:*`) on `Resource: \"*\"`, "
-        "unless a condition of the shared narrowing list (`checks/policies.py` "
+        "Flags an Allow statement of an identity policy with `Action: \"*\"` (or `*:*`) on "
+        "`Resource: \"*\"`, unless a condition of the shared narrowing list (`checks/policies.py` "
         "`NARROWING`) limits what it reaches."
     )
     why = (
@@ -34,10 +35,9 @@ class FullAdmin(Documented, StatementRule):
     tags = ["iam", "least-privilege"]
     example_fail = "- Effect: Allow\n  Action: '*'\n  Resource: '*'\n"
     example_pass = "- Effect: Allow\n  Action: [dynamodb:GetItem, dynamodb:PutItem]\n  Resource: !GetAtt Table.Arn\n"
-    kinds = (IDENTITY, RESOURCE)
 
     def check(self, statement):
-        if everything(statement.actions) and on_everything(statement.resources) \
+        if everything(statement.actions) and on_every_resource(statement) \
                 and not narrowed(statement.conditions, "resource"):
             yield "Action", (f"Policy of '{statement.resource}' allows every action on every "
                              "resource{when}; list the actions and resources the workload needs.")
@@ -58,7 +58,8 @@ class ServiceWildcard(Documented, StatementRule):
         "user's `kms:ReEncrypt*`, `kms:GenerateDataKey*`; `checks/data/"
         "kms_key_policy_actions.json`); and an identity statement on `Resource: \"*\"` that "
         "W9403 reports (W9403 absorbs it: one finding per statement). `Action: \"*\"` on "
-        "`Resource: \"*\"` is E9401's; on a narrower resource it is flagged here."
+        "`Resource: \"*\"` of an identity policy is E9401's; on a narrower resource, and in a "
+        "resource policy (where `*` is the resource itself), it is flagged here."
     )
     why = (
         "A wildcard grants every current and future action that matches it, including "
