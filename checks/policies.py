@@ -186,8 +186,8 @@ def parse_document(document: Any) -> Any:
 #: "principal" ones also narrow WHO may use a public (`*`) principal (E9406, E9409):
 #: `aws:ResourceTag/...` limits the resources, but anyone could still act on them.
 #: Not here: tests of how or when a request is sent (`aws:SecureTransport`,
-#: `aws:CurrentTime`, `aws:SourceIp`), and `iam:PassedToService`, which limits the service a role is passed
-#: to, not which roles (RULES.md wave 2: `iam:PassRole` on `*` stays flagged by E9404).
+#: `aws:CurrentTime`, `aws:SourceIp`), and `iam:PassedToService`, which limits the service
+#: a role is passed to, not which roles (RULES.md wave 2: PassRole on `*` stays E9404).
 NARROWING: dict[str, frozenset[str]] = {
     **{key: frozenset({"principal", "resource"}) for key in (
         "aws:sourcearn", "aws:sourceaccount", "aws:sourceowner", "aws:principalorgid",
@@ -225,14 +225,20 @@ def _aspects(key: str) -> frozenset[str]:
 
 def narrowed(conditions: Any, aspect: str = "principal") -> bool:
     """True when a condition of the statement narrows it in `aspect` ("principal": who
-    may use a public principal; "resource": what the statement reaches). An
-    `...IfExists` or `Null` test does not narrow: a request without the key passes."""
+    may use a public principal; "resource": what the statement reaches). Tests that let
+    other requests through do not narrow: `...IfExists`, `Null` and `ForAllValues:` (a
+    request without the key passes), negated operators (`StringNotEquals`: everyone but
+    one), and `Bool` tests for false."""
     if not isinstance(conditions, dict):
         return False
     for operator, tests in conditions.items():
-        if not isinstance(tests, dict) or str(operator).endswith("IfExists") \
-                or str(operator).startswith("Null"):
+        operator = str(operator)
+        if not isinstance(tests, dict) or operator.endswith("IfExists") \
+                or operator.startswith(("Null", "ForAllValues:")) or "Not" in operator:
             continue
-        if any(aspect in _aspects(str(key)) for key in tests):
-            return True
+        for key, value in tests.items():
+            if operator == "Bool" and str(value).lower() != "true":
+                continue
+            if aspect in _aspects(str(key)):
+                return True
     return False

@@ -65,6 +65,11 @@ def test_a_statement_independent_of_a_sibling_condition_names_no_condition(engin
     ({"StringEqualsIfExists": {"aws:SourceArn": "x"}}, "principal", False),
     ({"Null": {"aws:SourceArn": "false"}}, "principal", False),
     ({"Bool": {"aws:SecureTransport": "true"}}, "resource", False),
+    ({"Bool": {"aws:ViaAWSService": "false"}}, "resource", False),
+    ({"Bool": {"aws:ViaAWSService": True}}, "resource", True),
+    ({"StringNotEquals": {"aws:SourceAccount": "1"}}, "principal", False),
+    ({"ForAllValues:StringEquals": {"aws:PrincipalOrgPaths": ["o/"]}}, "principal", False),
+    ({"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": ["o/*"]}}, "principal", True),
     (["not", "a", "mapping"], "resource", False),
     ({"StringEquals": ["x"]}, "resource", False),
 ])
