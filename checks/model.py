@@ -2,7 +2,8 @@
 
 Several rules judge the template as a whole: which AZ each subnet sits in, which NAT
 gateway a private subnet's default route leads to, which DB instances belong to which
-cluster, which buckets receive logs, which VPCs have flow logs. `model_of(cfn)` builds
+cluster, which buckets receive logs, which VPCs have flow logs, which roles are given to which
+service (`role_uses`). `model_of(cfn)` builds
 that once per template and caches it on cfn-lint's `Template` object. References are
 followed through `Ref`, `GetAtt`, `Sub` and literal names; what cannot be resolved is
 "unknown" (None) and the rules never flag on it.
@@ -13,7 +14,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from tmpllint.checks.base import literal_values, properties, referenced_resource, references_in
+from tmpllint.checks.base import (
+    condition_variants,
+    literal_values,
+    properties,
+    referenced_resource,
+    references_in,
+    values_at,
+)
 
 _CACHE_ATTRIBUTE = "_tmpllint_model"
 DEFAULT_ROUTES = ("0.0.0.0/0",)
@@ -38,6 +46,18 @@ class Route:
 
 
 @dataclass
+class RoleUse:
+    """A role of the template handed to a service, which must be able to assume it."""
+
+    role: str  # logical id of the AWS::IAM::Role
+    user: str  # logical id of the resource that names the role
+    path: list  # path to the property that names it
+    service: str  # the service principal that assumes it, "lambda.amazonaws.com"
+    scenario: dict | None = None  # the condition scenario the reference holds in
+    scenario_count: int = 1
+
+
+@dataclass
 class TemplateModel:
     subnets: dict[str, Subnet] = field(default_factory=dict)
     subnet_route_table: dict[str, str] = field(default_factory=dict)
@@ -49,6 +69,7 @@ class TemplateModel:
     log_target_buckets: set[str] = field(default_factory=set)
     flow_log_vpcs: set[str] = field(default_factory=set)
     unplaced_flow_logs: bool = False
+    role_uses: list[RoleUse] = field(default_factory=list)
 
     def public_route_tables(self) -> set[str]:
         """Route tables with a default route to an internet gateway."""
@@ -96,6 +117,7 @@ def _build(cfn) -> TemplateModel:
             elif props.get("ResourceType") in (None, "VPC") and not isinstance(props.get("ResourceId"), str):
                 model.unplaced_flow_logs = True
         model.log_target_buckets |= _log_targets(cfn, kind, props, bucket_names)
+        model.role_uses.extend(_role_uses(cfn, name, kind, props, resources))
     return model
 
 
@@ -274,3 +296,31 @@ def _references_with_paths(value: Any):
         if isinstance(text, str):
             for ref in references_in({"Fn::Sub": text}):
                 yield path, ref
+#: Where a resource type hands a role to the service that assumes it (E9412).
+ROLE_PROPERTIES: dict[str, tuple[tuple[tuple, str], ...]] = {
+    "AWS::Lambda::Function": ((("Role",), "lambda.amazonaws.com"),),
+    "AWS::Serverless::Function": ((("Role",), "lambda.amazonaws.com"),),
+    "AWS::ECS::TaskDefinition": ((("TaskRoleArn",), "ecs-tasks.amazonaws.com"),
+                                 (("ExecutionRoleArn",), "ecs-tasks.amazonaws.com")),
+    "AWS::IAM::InstanceProfile": ((("Roles", "*"), "ec2.amazonaws.com"),),
+    "AWS::StepFunctions::StateMachine": ((("RoleArn",), "states.amazonaws.com"),),
+    "AWS::Serverless::StateMachine": ((("Role",), "states.amazonaws.com"),),
+    "AWS::CodeBuild::Project": ((("ServiceRole",), "codebuild.amazonaws.com"),),
+    "AWS::RDS::DBInstance": ((("MonitoringRoleArn",), "monitoring.rds.amazonaws.com"),),
+    "AWS::Events::Rule": ((("Targets", "*", "RoleArn"), "events.amazonaws.com"),),
+}
+
+
+def _role_uses(cfn, name: str, kind: str | None, props: dict, resources: dict) -> list[RoleUse]:
+    """The roles of the template that `name` hands to a service; a reference that is not
+    a `Ref`/`GetAtt`/`Sub` of a role in the template is unknown and left out."""
+    found = []
+    for path, service in ROLE_PROPERTIES.get(kind or "", ()):
+        for where, value in values_at(props, path):
+            variants = condition_variants(cfn, value)
+            for scenario, resolved in variants:
+                role = referenced_resource(resolved)
+                if role and resources.get(role, {}).get("Type") == "AWS::IAM::Role":
+                    found.append(RoleUse(role, name, ["Resources", name, "Properties", *where],
+                                         service, scenario, len(variants)))
+    return found
