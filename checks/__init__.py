@@ -93,6 +93,7 @@ from tmpllint.checks.backup import (
     RedisSnapshots,
     StatefulRetained,
 )
+from tmpllint.checks.suppression import UnknownSuppressedRule
 
 __all__ = [
     "AccessLogs",
@@ -164,5 +165,6 @@ __all__ = [
     "SubnetsSpread",
     "TrailIntegrity",
     "TrustNamesPrincipal",
+    "UnknownSuppressedRule",
     "VpcFlowLogs",
 ]
