@@ -76,6 +76,23 @@ def coincidences(findings: list[dict]) -> dict[tuple[str, str], list[tuple[str, 
     return dict(pairs)
 
 
+def uncovered(findings: list[dict]) -> list[dict]:
+    """Findings of superseded cfn-lint rules where none of the rules that supersede it
+    reports anything on the same resource (or parameter or output line): what turning
+    the cfn-lint rule off loses."""
+    from tmpllint.selection import superseded_by
+
+    ours = {(f["path"], f["resource"], f["rule"]) for f in findings if f["resource"]}
+    ours |= {(f["path"], f["line"], f["rule"]) for f in findings if not f["resource"]}
+    lost = []
+    for finding in findings:
+        by = superseded_by(finding["rule"])
+        where = finding["resource"] or finding["line"]
+        if by and not any((finding["path"], where, rule) in ours for rule in by):
+            lost.append(finding)
+    return lost
+
+
 def status(pair: tuple[str, str]) -> str:
     from tmpllint.selection import superseded_by
 
@@ -115,6 +132,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'cfn-lint':<9} {'tmpllint':<9} {'lines':>6}  status")
     for pair, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
         print(f"{pair[0]:<9} {pair[1]:<9} {count:>6}  {status(pair)}")
+    lost = uncovered(findings)
+    print(f"\nsuperseded findings with no superseding finding on the same resource: {len(lost)}")
+    for finding in lost:
+        print(f"  {finding['rule']}  {finding['path']}:{finding['line']}  "
+              f"[{finding['resource'] or ''}]  {finding['message'][:90]}")
     new = [pair for pair in counts if status(pair) == "NEW"]
     for pair in sorted(new):
         print(f"\nNEW {pair[0]} + {pair[1]}, e.g.:")

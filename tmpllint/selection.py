@@ -23,10 +23,12 @@ ALWAYS_ON = ("E0000",)
 SUPERSEDED: dict[str, tuple[tuple[str, ...], str]] = {
     "I3011": (("W9801",), "both ask stateful resources for DeletionPolicy and "
               "UpdateReplacePolicy; W9801 is the gate-level rule and says which value "
-              "protects the data (I3011 also lists SQS queues and log groups, whose "
-              "contents expire anyway)"),
+              "protects the data (I3011 also lists queues, log groups, secrets and nested "
+              "stacks, which W9801 leaves out: messages and logs expire, a deleted secret "
+              "can be restored for 7 to 30 days)"),
     "W3011": (("W9801",), "a stateful resource with only one of DeletionPolicy and "
-              "UpdateReplacePolicy is reported by W9801, naming the missing one"),
+              "UpdateReplacePolicy is reported by W9801 (W3011 also asks it of "
+              "resources W9801 leaves out, such as log groups)"),
     "W2501": (("E9301", "W9303"), "a hardcoded password is E9301 and a password "
               "parameter without NoEcho is W9303, at the same lines"),
     "W1011": (("E9301", "W9303"), "tmpllint decides where a secret may come from: a "
