@@ -101,6 +101,7 @@ from tmpllint.checks.backup import (
     RedisSnapshots,
     StatefulRetained,
 )
+from tmpllint.checks.suppression import UnknownSuppressedRule
 
 __all__ = [
     "AccessLogs",
@@ -180,6 +181,7 @@ __all__ = [
     "SubnetsSpread",
     "TrailIntegrity",
     "TrustNamesPrincipal",
+    "UnknownSuppressedRule",
     "VpcFlowLogs",
 ]
 from tmpllint.checks.secretstores import DatabaseSecretRotates, SecretInPlainParameter  # noqa: E402

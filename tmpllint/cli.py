@@ -60,7 +60,12 @@ def _fail(message: str, code: int = EXIT_USAGE) -> None:
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"tmpllint {__version__}")
+        import platform
+
+        from tmpllint.cache import _package_version
+
+        typer.echo(f"tmpllint {__version__} (cfn-lint {_package_version('cfn-lint')}, "
+                   f"Python {platform.python_version()})")
         raise typer.Exit()
 
 
@@ -76,7 +81,8 @@ def main_options(
 def lint(
     paths: Optional[List[str]] = typer.Argument(
         None, help="Template files or folders (searched recursively for .yaml .yml .json "
-        ".template). Default: the current folder."),
+        ".template), or - to read one template from standard input. Default: the current "
+        "folder."),
     fmt: Optional[Format] = typer.Option(None, "--format", "-f",
                                          help="Output format. [default: text]"),
     output: Optional[str] = typer.Option(None, "--output", "-o",
@@ -113,10 +119,16 @@ def lint(
     write_baseline: Optional[str] = typer.Option(
         None, "--write-baseline", metavar="FILE",
         help="Record every current finding in FILE and exit 0."),
+    show: Optional[Level] = typer.Option(
+        None, "--show", help="Lowest severity the text report lists (default: the --fail-on "
+        "level; the summary counts the rest). JSON, SARIF, JUnit and github hold every finding."),
+    stdin_filename: Optional[str] = typer.Option(
+        None, "--stdin-filename", metavar="PATH", help="With -, the name the template read from "
+        "standard input has, for per-file-ignores and the report."),
 ) -> None:
     """Lint templates and report the findings.
 
-    Settings come from [tool.tmpllint] in pyproject.toml or .tmpllint.yaml (see
+    Settings come from \\[tool.tmpllint] in pyproject.toml or .tmpllint.yaml (see
     `tmpllint config`); options given here win. Exit codes: 0 clean; 1 findings at or
     above --fail-on, or a template cfn-lint crashed on; 2 bad usage or configuration;
     3 a file could not be linted (unreadable, over --timeout or --max-memory).
@@ -131,20 +143,30 @@ def lint(
         "only": list(_split(only)) or None, "ignore": list(_split(ignore)) or None,
         "regions": [r.lower() for r in _split(region)] or None, "jobs": jobs,
         "timeout": timeout, "max-memory": max_memory, "baseline": baseline,
+        "show": show.value if show else None,
     })
+    _check_rule_ids(settings, cache=not no_cache)
+    from_stdin = "-" in (paths or [])
+    if from_stdin and len(paths) > 1:
+        _fail("- (standard input) cannot be combined with other paths")
+    if stdin_filename and not from_stdin:
+        _fail("--stdin-filename needs - as the path")
     try:
-        files = discover(paths or ["."], exclude=settings["exclude"])
+        files = [] if from_stdin else discover(paths or ["."], exclude=settings["exclude"])
     except MissingPath as missing:
         _fail(f"path not found: {missing}")
     regions = tuple(r.lower() for r in settings["regions"])
     selection = RuleSelection(tuple(r.upper() for r in settings["only"]),
-                              tuple(r.upper() for r in settings["ignore"]))
+                              tuple(r.upper() for r in settings["ignore"]),
+                              settings["cfn-lint-overlaps"])
     options = RunOptions(regions=regions, selection=selection,
                          timeout=settings["timeout"] or None,
                          max_memory=_size(settings["max-memory"]) or None, cache=not no_cache)
     if settings["jobs"]:
         options.jobs = settings["jobs"]
-    results = lint_files(files, options, build_engine=lambda: _engine(regions, selection))
+    build = lambda: _engine(regions, selection)  # noqa: E731
+    results = (_lint_stdin(stdin_filename, options, build) if from_stdin
+               else lint_files(files, options, build_engine=build))
     results = _per_file_ignores(results, settings["per-file-ignores"])
     if write_baseline:
         from tmpllint.baseline import write
@@ -162,6 +184,7 @@ def lint(
             _fail(str(err))
         extra = {"baseline": {"file": settings["baseline"], "baselined": outcome.matched,
                               "stale": outcome.stale}}
+    extra = dict(extra or {}, show=settings["show"] or settings["fail-on"])
     chosen = settings["format"]
     color = output is None and chosen == "text" and sys.stdout.isatty()
     report = render(chosen, results, color=color, verbose=verbose, extra=extra)
@@ -184,6 +207,48 @@ def _settings(cli: dict):
         return load(cli=cli)
     except ConfigError as err:
         _fail(str(err))
+
+
+def _check_rule_ids(settings, cache: bool) -> None:
+    """Exit 2 on an id or prefix in --ignore, --only, ignore, only or per-file-ignores
+    that names no known rule, saying where it was written and the closest ids."""
+    places = [(flag if settings.sources[key] == "command line"
+               else f"'{key}' of {settings.sources[key]}", settings[key])
+              for key, flag in (("ignore", "--ignore"), ("only", "--only"))]
+    places += [(f"'per-file-ignores' (\"{glob}\") of {settings.sources['per-file-ignores']}",
+                rules) for glob, rules in settings["per-file-ignores"].items()]
+    if not any(values for _, values in places):
+        return
+    from tmpllint.catalog import known_ids
+    from tmpllint.selection import unknown_selectors
+
+    known = known_ids(cache)
+    for where, values in places:
+        for value, close in unknown_selectors(values, known):
+            hint = f" Did you mean: {', '.join(close)}?" if close else ""
+            _fail(f"unknown rule id '{value}' in {where}.{hint} "
+                  "(`tmpllint rules --all` lists them all)")
+
+
+def _lint_stdin(name: Optional[str], options, build_engine):
+    """Lint the template on standard input in this process, without the cache, and
+    report it under `name` (default `<stdin>`)."""
+    import os
+    import tempfile
+    from dataclasses import replace
+
+    from tmpllint.runner import lint_files
+
+    shown = name or "<stdin>"
+    data = sys.stdin.buffer.read()
+    with tempfile.TemporaryDirectory(prefix="tmpllint-stdin-") as folder:
+        path = os.path.join(folder, "stdin" + (os.path.splitext(shown)[1] or ".yaml"))
+        with open(path, "wb") as handle:
+            handle.write(data)
+        options = replace(options, jobs=1, cache=False)
+        results = lint_files([path], options, build_engine=build_engine)
+    return [replace(result, path=shown, findings=[replace(f, path=shown) for f in result.findings])
+            for result in results]
 
 
 def _per_file_ignores(results, per_file: dict):
@@ -457,7 +522,9 @@ def rules(
     for column in ("id", "severity", "family", "what it checks"):
         table.add_column(column, overflow="fold")
     for doc in docs:
-        table.add_row(doc.id, doc.severity, doc.family, doc.shortdesc)
+        note = (f"superseded by {', '.join(doc.superseded_by)} (off by default): "
+                if doc.superseded_by else "")
+        table.add_row(doc.id, doc.severity, doc.family, note + doc.shortdesc)
     Console(highlight=False, soft_wrap=False).print(table)
 
 
@@ -476,6 +543,7 @@ def explain(rule_id: str = typer.Argument(..., metavar="ID", help="A rule id, e.
         lines += ["", "Why it matters", _wrap(doc.why)]
     if doc.seeds:
         lines += ["", "From the study notes", *[f"  {seed}" for seed in doc.seeds]]
+    lines += _overlap_lines(doc)
     if doc.example_fail:
         lines += ["", "Fails", _indent(doc.example_fail)]
     if doc.example_pass:
@@ -485,10 +553,27 @@ def explain(rule_id: str = typer.Argument(..., metavar="ID", help="A rule id, e.
     typer.echo("\n".join(lines))
 
 
+def _overlap_lines(doc) -> list[str]:
+    """What a tmpllint rule supersedes, or what supersedes a cfn-lint rule."""
+    from tmpllint.selection import SUPERSEDED
+
+    keep = ('cfn-lint-overlaps = "keep" in [tool.tmpllint] (cfn-lint-overlaps: keep in '
+            '.tmpllint.yaml) turns {} back on.')
+    if doc.superseded_by:
+        return ["", "Superseded", _wrap(f"by {', '.join(doc.superseded_by)}: "
+                                        f"{SUPERSEDED[doc.id][1]}. Off by default; {keep.format('it')}")]
+    if doc.supersedes:
+        return ["", "Supersedes", *[_wrap(f"cfn-lint {rule}: {SUPERSEDED[rule][1]}")
+                                    for rule in doc.supersedes],
+                _wrap(f"Off by default while tmpllint runs; {keep.format('them')}")]
+    return []
+
+
 def _wrap(text: str) -> str:
     import textwrap
 
-    return textwrap.fill(text, width=88, initial_indent="  ", subsequent_indent="  ")
+    return textwrap.fill(text, width=88, initial_indent="  ", subsequent_indent="  ",
+                         break_on_hyphens=False)
 
 
 def _indent(snippet: str) -> str:

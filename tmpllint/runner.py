@@ -32,7 +32,7 @@ class RunOptions:
     def cache_settings(self) -> dict:
         """What, besides the file and the tool versions, decides a file's findings."""
         return {"regions": list(self.regions), "only": list(self.selection.only),
-                "ignore": list(self.selection.ignore)}
+                "ignore": list(self.selection.ignore), "overlaps": self.selection.overlaps}
 
 
 def lint_files(paths: list[str], options: RunOptions,
