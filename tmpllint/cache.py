@@ -11,6 +11,7 @@ entry, and a corrupt entry is ignored and rewritten.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -23,7 +24,7 @@ from tmpllint.findings import FileResult, Finding
 
 CACHE_DIR_ENV = "TMPLLINT_CACHE_DIR"
 DEFAULT_DIR = ".tmpllint_cache"
-FORMAT = 2  # bump when the entry layout changes
+FORMAT = 3  # bump when the entry layout changes
 
 
 def _package_version(name: str) -> str:
@@ -105,7 +106,7 @@ class Cache:
             findings = [Finding(**{**item, "path": path}) for item in data["findings"]]
             return FileResult(path=path, status=data["status"], findings=findings,
                               error=data["error"], error_kind=data["error_kind"],
-                              skipped=data["skipped"])
+                              skipped=data["skipped"], notes=list(data.get("notes") or []))
         except FileNotFoundError:
             return None
         except (OSError, ValueError, KeyError, TypeError):
@@ -121,8 +122,16 @@ class Cache:
         try:
             entry.parent.mkdir(parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(dir=entry.parent, prefix=".tmp-", suffix=".json")
+        except OSError:
+            return  # a cache that cannot be written only costs speed
+        try:
             with os.fdopen(handle, "w", encoding="utf-8") as stream:
                 json.dump(data, stream)
             os.replace(temporary, entry)
-        except OSError:
-            pass  # a cache that cannot be written only costs speed
+        except BaseException as err:
+            # a write cut short (a full disk, or a signal during an interrupted run)
+            # leaves no entry and no temporary file behind
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+            if not isinstance(err, OSError):
+                raise

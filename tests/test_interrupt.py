@@ -1,0 +1,132 @@
+"""Issue 20: an interrupted run leaves nothing behind: no worker process outlives the
+parent whatever kills it, the parent says how far it got and exits 128 + the signal,
+and `-o` is never a partial report."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+
+pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(),
+                                reason="reads process state from /proc (Linux)")
+
+COPIES = 150
+PREVIOUS = '{"version": 1, "previous": "a complete report from an earlier run"}\n'
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    return [int(part) for part in text.split()]
+
+
+def _alive(pid: int) -> bool:
+    """Running (a zombie waiting for init to reap it has ended)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+
+
+@pytest.fixture(scope="module")
+def many_templates(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("many")
+    source = ROOT / "examples" / "serverless-api.yaml"
+    for number in range(COPIES):
+        shutil.copy(source, folder / f"stack-{number:03d}.yaml")
+    return folder
+
+
+@pytest.mark.parametrize(("signum", "previous"), [
+    (signal.SIGTERM, False),
+    (signal.SIGINT, True),
+    (signal.SIGHUP, False),
+    (signal.SIGKILL, True),
+    (signal.SIGKILL, False),
+])
+def test_a_signal_to_the_parent_alone_leaves_no_worker_and_no_partial_report(
+        many_templates, tmp_path, signum, previous):
+    report = tmp_path / "report.json"
+    if previous:
+        report.write_text(PREVIOUS)
+    parent = subprocess.Popen(
+        [sys.executable, "-m", "tmpllint", "lint", "--no-cache", "--jobs", "2", "-f", "json",
+         "-o", str(report), str(many_templates)],
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        start_new_session=True)  # its own group: the signal reaches the parent only
+    try:
+        deadline = time.monotonic() + 120
+        while len(_children(parent.pid)) < 2 and time.monotonic() < deadline:
+            assert parent.poll() is None, parent.stderr.read()
+            time.sleep(0.05)
+        workers = _children(parent.pid)
+        assert len(workers) == 2, "the run never started its two workers"
+        time.sleep(0.5)  # let them get into their first files
+        os.kill(parent.pid, signum)
+        sent = time.monotonic()
+        _, stderr = parent.communicate(timeout=30)
+        time.sleep(max(0.0, sent + 2.0 - time.monotonic()))
+        assert [pid for pid in workers if _alive(pid)] == []
+    finally:
+        if parent.poll() is None:
+            parent.kill()
+            parent.wait()
+    if signum == signal.SIGKILL:
+        assert parent.returncode == -signal.SIGKILL
+    else:
+        assert parent.returncode == 128 + signum
+        found = re.fullmatch(r"tmpllint: interrupted \((\d+) of (\d+) files linted\)\n", stderr)
+        assert found, stderr
+        assert int(found.group(2)) == COPIES and int(found.group(1)) < COPIES
+    if previous:
+        assert report.read_text() == PREVIOUS
+    else:
+        assert not report.exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".tmpllint-report-")] == []
+
+
+def test_output_is_written_whole_through_a_rename(tmp_path):
+    report = tmp_path / "report.json"
+    report.write_text(PREVIOUS)
+    done = subprocess.run([sys.executable, "-m", "tmpllint", "lint", "-f", "json", "-o",
+                           str(report), str(ROOT / "examples" / "clean-queue.yaml")],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert report.read_text().startswith('{\n  "version": 1')
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != ".tmpllint_cache") == ["report.json"]
+
+
+def test_an_interrupted_cache_write_leaves_no_entry_and_no_temporary_file(tmp_path, monkeypatch):
+    from tmpllint import cache as cache_module
+    from tmpllint.cache import Cache
+    from tmpllint.findings import FileResult
+    from tmpllint.interrupt import Interrupted
+
+    cache = Cache({}, str(tmp_path))
+    template = tmp_path / "t.yaml"
+    template.write_text("Resources: {}\n")
+    key = cache.key(str(template))
+
+    def interrupted_dump(data, stream):
+        stream.write('{"status": ')
+        raise Interrupted(signal.SIGTERM)
+
+    monkeypatch.setattr(cache_module.json, "dump", interrupted_dump)
+    with pytest.raises(Interrupted):
+        cache.put(key, FileResult(str(template)))
+    assert [p for p in tmp_path.rglob("*") if p.is_file() and p.name != "t.yaml"] == []
+    monkeypatch.undo()
+    assert cache.get(key, str(template)) is None
