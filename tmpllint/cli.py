@@ -113,6 +113,21 @@ def lint(
     write_baseline: Optional[str] = typer.Option(
         None, "--write-baseline", metavar="FILE",
         help="Record every current finding in FILE and exit 0."),
+    shard: Optional[str] = typer.Option(
+        None, "--shard", metavar="K/N",
+        help="Lint only shard K of N (1-based; stable by path hash, so a file keeps its "
+        "shard as the repository grows). Join the shards' reports with `tmpllint merge`."),
+    changed_since: Optional[str] = typer.Option(
+        None, "--changed-since", metavar="REF",
+        help="Lint only templates that differ from git REF (committed, staged, unstaged "
+        "or untracked) and the templates that include one as a nested stack."),
+    no_progress: bool = typer.Option(
+        False, "--no-progress", help="No progress bar (it is only ever drawn on a terminal, "
+        "never when CI is set)."),
+    sarif_category: str = typer.Option(
+        "tmpllint", "--sarif-category", metavar="NAME",
+        help="SARIF automationDetails category, so several uploads of one repository "
+        "(per folder, per shard set) do not replace each other."),
 ) -> None:
     """Lint templates and report the findings.
 
@@ -122,6 +137,7 @@ def lint(
     3 a file could not be linted (unreadable, over --timeout or --max-memory).
     """
     from tmpllint.discovery import MissingPath, discover
+    from tmpllint.interrupt import STATE, install
     from tmpllint.report import render
     from tmpllint.runner import RunOptions, lint_files
     from tmpllint.selection import RuleSelection
@@ -136,6 +152,8 @@ def lint(
         files = discover(paths or ["."], exclude=settings["exclude"])
     except MissingPath as missing:
         _fail(f"path not found: {missing}")
+    install()  # SIGINT/SIGTERM/SIGHUP: stop the workers, no partial report (see main)
+    files = _narrow(files, shard, changed_since)
     regions = tuple(r.lower() for r in settings["regions"])
     selection = RuleSelection(tuple(r.upper() for r in settings["only"]),
                               tuple(r.upper() for r in settings["ignore"]))
@@ -144,7 +162,10 @@ def lint(
                          max_memory=_size(settings["max-memory"]) or None, cache=not no_cache)
     if settings["jobs"]:
         options.jobs = settings["jobs"]
-    results = lint_files(files, options, build_engine=lambda: _engine(regions, selection))
+    STATE.start(len(files), progress=not no_progress)
+    results = lint_files(files, options, build_engine=lambda: _engine(regions, selection),
+                         on_result=STATE.advance)
+    STATE.clear()
     results = _per_file_ignores(results, settings["per-file-ignores"])
     if write_baseline:
         from tmpllint.baseline import write
@@ -164,16 +185,60 @@ def lint(
                               "stale": outcome.stale}}
     chosen = settings["format"]
     color = output is None and chosen == "text" and sys.stdout.isatty()
+    code = exit_code(results, settings["fail-on"])
+    extra = {**(extra or {}), "_run": {"exit_code": code, "category": sarif_category}}
     report = render(chosen, results, color=color, verbose=verbose, extra=extra)
-    if output:
-        try:
-            with open(output, "w", encoding="utf-8") as handle:
-                handle.write(report)
-        except OSError as err:
-            _fail(f"cannot write --output {output}: {err.strerror}")
-    else:
+    _write_report(report, output)
+    raise typer.Exit(code)
+
+
+def _write_report(report: str, output: Optional[str]) -> None:
+    """Print the report, or write it to `output` through a temporary file and a rename,
+    so an interrupted run never leaves a truncated report where a CI step expects one."""
+    if not output:
         sys.stdout.write(report)
-    raise typer.Exit(exit_code(results, settings["fail-on"]))
+        return
+    import os
+    import tempfile
+
+    target = os.path.abspath(output)
+    try:
+        handle, temporary = tempfile.mkstemp(dir=os.path.dirname(target),
+                                             prefix=".tmpllint-report-", suffix=".tmp")
+    except OSError as err:
+        _fail(f"cannot write --output {output}: {err.strerror}")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(report)
+        os.replace(temporary, target)
+    except BaseException as err:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+        if isinstance(err, OSError):
+            _fail(f"cannot write --output {output}: {err.strerror}")
+        raise
+
+
+def _narrow(files: list[str], shard: Optional[str], changed_since: Optional[str]) -> list[str]:
+    """--changed-since, then --shard; either wrong is a usage error."""
+    from tmpllint.discovery import in_shard, parse_shard
+
+    if changed_since:
+        from tmpllint.changes import NotARepository, changed_templates
+
+        try:
+            files = changed_templates(files, changed_since)
+        except NotARepository as err:
+            _fail(str(err))
+    if shard:
+        try:
+            index, count = parse_shard(shard)
+        except ValueError as err:
+            _fail(str(err))
+        files = [path for path in files if in_shard(path, index, count)]
+    return files
 
 
 def _settings(cli: dict):
@@ -483,5 +548,14 @@ def _indent(snippet: str) -> str:
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point; an interrupted run says how far it got and exits
+    128 + the signal (130 SIGINT, 143 SIGTERM, 129 SIGHUP)."""
+    from tmpllint.interrupt import STATE, Interrupted, message
+
+    try:
+        app()
+    except Interrupted as stop:
+        STATE.clear()
+        sys.stderr.write(message(stop) + "\n")
+        sys.stderr.flush()
+        raise SystemExit(stop.exit_code) from None
