@@ -17,8 +17,7 @@ import re
 import subprocess
 
 #: `TemplateURL: ./child.yaml`, `"Location": "apps/child.json"` (YAML or JSON).
-_REFERENCE = re.compile(r"""^\s*["']?(?:TemplateURL|Location)["']?\s*:\s*["']?([^"'\s#,{}\[\]]+)""",
-                        re.M)
+_REFERENCE = re.compile(r"""(?<![\w-])["']?(?:TemplateURL|Location)["']?\s*:\s*["']?([^"'\s#,{}\[\]]+)""")
 
 
 class NotARepository(Exception):

@@ -1,4 +1,4 @@
-"""The command line: `tmpllint lint`, `rules` and `explain`.
+"""The command line: `tmpllint lint`, `merge`, `rules` and `explain`.
 
 Exit codes (DESIGN.md "Contracts"): 0 nothing at or above `--fail-on`; 1 findings at
 or above it (or cfn-lint crashed on a template's content); 2 usage or configuration
@@ -268,6 +268,53 @@ def _per_file_ignores(results, per_file: dict):
         kept.append(replace(result, findings=[f for f in result.findings
                                               if not f.rule.startswith(off)]) if off else result)
     return kept
+
+
+@app.command()
+def merge(
+    reports: List[str] = typer.Argument(..., metavar="REPORT...",
+                                        help="JSON or SARIF reports of `lint --shard K/N` runs."),
+    fmt: Optional[Format] = typer.Option(
+        None, "--format", "-f", help="Output format. [default: the reports' format]"),
+    output: Optional[str] = typer.Option(None, "--output", "-o",
+                                         help="Write the report to FILE instead of stdout."),
+    fail_on: Optional[Level] = typer.Option(
+        None, "--fail-on", help="Exit 1 when a finding is at or above this severity. "
+        "[default: warning]"),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="As `lint --verbose`."),
+    sarif_category: Optional[str] = typer.Option(
+        None, "--sarif-category", metavar="NAME",
+        help="SARIF automationDetails category. [default: the reports' own]"),
+) -> None:
+    """Join the reports of sharded runs into one, with the summary and exit code one run
+    over all the files gives (JSON reports: any output format but SARIF; SARIF reports:
+    SARIF)."""
+    from tmpllint.merge import MergeError, load, merge_sarif, results_from_json
+
+    threshold = _settings({"fail-on": fail_on.value if fail_on else None})["fail-on"]
+    try:
+        kind, documents = load(reports)
+        chosen = fmt.value if fmt else kind
+        if kind == "sarif":
+            if chosen != "sarif":
+                _fail("SARIF reports merge into SARIF only (merge JSON reports for other formats)")
+            import json
+
+            document, code = merge_sarif(documents, threshold, sarif_category)
+            _write_report(json.dumps(document, indent=2) + "\n", output)
+            raise typer.Exit(code)
+    except MergeError as err:
+        _fail(str(err))
+    if chosen == "sarif":
+        _fail("JSON reports carry no SARIF fingerprints: run the shards with --format sarif")
+    from tmpllint.report import render
+
+    results = results_from_json(documents)
+    code = exit_code(results, threshold)
+    extra = {"_run": {"exit_code": code, "category": sarif_category or "tmpllint"}}
+    color = output is None and chosen == "text" and sys.stdout.isatty()
+    _write_report(render(chosen, results, color=color, verbose=verbose, extra=extra), output)
+    raise typer.Exit(code)
 
 
 @app.command()

@@ -78,6 +78,7 @@ class FileResult:
     error_kind: str | None = None
     skipped: str | None = None
     notes: list[str] = field(default_factory=list)
+    seconds: float = 0.0  # wall time linting took in this run (0 for a cache hit)
 
 
 def summarize(results: list[FileResult]) -> dict[str, int]:

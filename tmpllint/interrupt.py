@@ -115,7 +115,7 @@ def _rate(recent: list[tuple[float, int]]) -> float:
 
 def _width(stream) -> int:
     try:
-        return os.get_terminal_size(stream.fileno()).columns
+        return os.get_terminal_size(stream.fileno()).columns or 80  # 0: size never set
     except (OSError, AttributeError, ValueError):
         return 80
 

@@ -108,6 +108,9 @@ def lint_one(engine, path: str, timeout: float | None) -> FileResult:
             except Exception:  # noqa: BLE001 - a bad log call must not fail the file
                 self.lines.append(str(record.msg))
 
+    import time
+
+    started = time.perf_counter()
     logger = logging.getLogger("cfnlint")
     handler, propagate = Collect(), logger.propagate
     stderr = io.StringIO()
@@ -119,6 +122,7 @@ def lint_one(engine, path: str, timeout: float | None) -> FileResult:
     finally:
         logger.removeHandler(handler)
         logger.propagate = propagate
+    result.seconds = round(time.perf_counter() - started, 3)
     notes = handler.lines + [line for line in stderr.getvalue().splitlines() if line.strip()]
     if notes:
         result.notes = list(dict.fromkeys(list(result.notes) + notes))  # once each, in order
