@@ -106,7 +106,14 @@ def test_output_is_written_whole_through_a_rename(tmp_path):
                           cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert report.read_text().startswith('{\n  "version": 1')
-    assert sorted(p.name for p in tmp_path.iterdir() if p.name != ".tmpllint_cache") == ["report.json"]
+    fresh = tmp_path / "fresh.json"
+    umask = os.umask(0o022)
+    os.umask(umask)
+    subprocess.run([sys.executable, "-m", "tmpllint", "lint", "-f", "json", "-o", str(fresh),
+                    str(ROOT / "examples" / "clean-queue.yaml")], cwd=tmp_path, timeout=120)
+    assert fresh.stat().st_mode & 0o777 == 0o666 & ~umask  # as open() would make it
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != ".tmpllint_cache") == [
+        "fresh.json", "report.json"]
 
 
 def test_an_interrupted_cache_write_leaves_no_entry_and_no_temporary_file(tmp_path, monkeypatch):
@@ -130,3 +137,19 @@ def test_an_interrupted_cache_write_leaves_no_entry_and_no_temporary_file(tmp_pa
     assert [p for p in tmp_path.rglob("*") if p.is_file() and p.name != "t.yaml"] == []
     monkeypatch.undo()
     assert cache.get(key, str(template)) is None
+
+
+def test_an_interrupted_run_in_one_process_says_how_far_it_got(many_templates, tmp_path):
+    report = tmp_path / "report.json"
+    parent = subprocess.Popen(
+        [sys.executable, "-m", "tmpllint", "lint", "--no-cache", "--jobs", "1", "-f", "json",
+         "-o", str(report), str(many_templates)],
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        start_new_session=True)
+    time.sleep(4)
+    assert parent.poll() is None
+    os.kill(parent.pid, signal.SIGINT)
+    _, stderr = parent.communicate(timeout=30)
+    assert parent.returncode == 130
+    assert re.fullmatch(rf"tmpllint: interrupted \(\d+ of {COPIES} files linted\)\n", stderr), stderr
+    assert not report.exists()

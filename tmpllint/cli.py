@@ -208,6 +208,12 @@ def _write_report(report: str, output: Optional[str]) -> None:
     except OSError as err:
         _fail(f"cannot write --output {output}: {err.strerror}")
     try:
+        # mkstemp makes the file 0600; a report gets the mode a plain open() would give
+        # (or keeps the mode of the report it replaces)
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = os.stat(target).st_mode & 0o777 if os.path.exists(target) else 0o666 & ~umask
+        os.chmod(temporary, mode)
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             stream.write(report)
         os.replace(temporary, target)
