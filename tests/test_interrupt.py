@@ -153,3 +153,37 @@ def test_an_interrupted_run_in_one_process_says_how_far_it_got(many_templates, t
     assert parent.returncode == 130
     assert re.fullmatch(rf"tmpllint: interrupted \(\d+ of {COPIES} files linted\)\n", stderr), stderr
     assert not report.exists()
+
+
+class DescriptorEngine:
+    """Stands in for the engine: reports the descriptors open in the worker and its
+    parent death signal."""
+
+    def lint_path(self, path, timeout=None):
+        from tmpllint.findings import FileResult
+
+        import ctypes
+
+        descriptors = sorted(int(name) for name in os.listdir("/proc/self/fd"))
+        status = Path("/proc/self/status").read_text()
+        death_signal = ctypes.c_int(0)
+        ctypes.CDLL(None).prctl(2, ctypes.byref(death_signal), 0, 0, 0)  # PR_GET_PDEATHSIG
+        return FileResult(path, notes=[" ".join(map(str, descriptors)), str(os.getppid()),
+                                       str(death_signal.value)]
+                          + [line for line in status.splitlines() if line.startswith("SigIgn")])
+
+
+def test_a_worker_holds_only_its_own_descriptor_and_dies_with_its_parent(tmp_path):
+    from tmpllint.workers import lint_in_workers
+
+    paths = [str(tmp_path / f"t{n}.yaml") for n in range(6)]
+    for path in paths:
+        Path(path).write_text("Resources: {}\n")
+    results = lint_in_workers(DescriptorEngine(), paths, jobs=3, timeout=30, max_memory=None)
+    for result in results:
+        descriptors, parent, death_signal, ignored = result.notes
+        assert int(death_signal) == signal.SIGKILL
+        # stdin, stdout, stderr, its own end of its pipe, and the listing's own descriptor
+        assert len(descriptors.split()) == 5 and descriptors.startswith("0 1 2 "), descriptors
+        assert int(parent) == os.getpid()
+        assert int(ignored.split()[1], 16) & (1 << (signal.SIGINT - 1))  # Ctrl-C is the parent's
