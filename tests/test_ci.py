@@ -384,3 +384,21 @@ def test_rules_and_explain_use_the_stored_catalog_without_cfn_lint(tmp_path):
     assert call("rules", "--all") == (everything, False)
     explained, loaded = call("explain", "E3012")
     assert not loaded and explained.startswith("E3012 (error, cfn-lint)")
+
+
+def test_a_file_that_could_not_be_linted_stays_exit_3_through_merge(tmp_path):
+    outputs = {}
+    for fmt in ("sarif", "json"):
+        outputs[fmt] = tmp_path / f"shard.{fmt}"
+        done = run("lint", "--no-cache", "--jobs", "1", "--timeout", "0.001", "-f", fmt,
+                   "-o", str(outputs[fmt]), "examples/clean-queue.yaml")
+        assert done.returncode == 3
+    document = json.loads(outputs["sarif"].read_text())
+    [notification] = document["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+    assert notification["properties"] == {"errorKind": "timeout"}
+    if SARIF_SCHEMA.is_file():
+        _validate(document)
+    assert run("merge", str(outputs["sarif"])).returncode == 3
+    merged = run("merge", str(outputs["json"]))
+    assert merged.returncode == 3
+    assert json.loads(merged.stdout)["files"][0]["error_kind"] == "timeout"
