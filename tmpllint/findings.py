@@ -78,7 +78,8 @@ class FileResult:
     error_kind: str | None = None
     skipped: str | None = None
     notes: list[str] = field(default_factory=list)
-    seconds: float = 0.0  # wall time linting took in this run (0 for a cache hit)
+    #: wall time linting took in this run (0 for a cache hit); not part of the result
+    seconds: float = field(default=0.0, compare=False)
 
 
 def summarize(results: list[FileResult]) -> dict[str, int]:
