@@ -292,9 +292,11 @@ def merge(
         None, "--sarif-category", metavar="NAME",
         help="SARIF automationDetails category. [default: the reports' own]"),
 ) -> None:
-    """Join the reports of sharded runs into one, with the summary and exit code one run
-    over all the files gives (JSON reports: any output format but SARIF; SARIF reports:
-    SARIF)."""
+    """Join the reports of sharded runs into one report with one exit code.
+
+    The summary and exit code are those one run over all the files gives (--fail-on
+    applies). JSON reports merge into any format but SARIF; SARIF reports into SARIF.
+    """
     from tmpllint.merge import MergeError, load, merge_sarif, results_from_json
 
     threshold = _settings({"fail-on": fail_on.value if fail_on else None})["fail-on"]
