@@ -41,8 +41,10 @@ def test_json_follows_the_version_1_contract(example_json):
     assert report["version"] == 1
     assert report["tool"]["name"] == "tmpllint"
     assert report["files"] == [
-        {"path": "examples/clean-queue.yaml", "status": "ok", "error": None},
-        {"path": "examples/serverless-api.yaml", "status": "ok", "error": None},
+        {"path": "examples/clean-queue.yaml", "status": "ok", "error": None, "error_kind": None,
+         "notes": []},
+        {"path": "examples/serverless-api.yaml", "status": "ok", "error": None, "error_kind": None,
+         "notes": []},
     ]
     assert report["summary"] == {"files": 2, "errors": 0, "warnings": 4, "infos": 0}
     finding = next(f for f in report["findings"] if f["rule"] == "W9004")

@@ -59,7 +59,21 @@ def _doc(rule, source: str) -> RuleDoc:
 
 
 def pack_rules() -> list[RuleDoc]:
-    """tmpllint's own rules, sorted by id."""
+    """tmpllint's own rules, sorted by id (from the stored catalog, see catalog_store)."""
+    from tmpllint.catalog_store import stored
+
+    return stored("tmpllint", build_pack_rules, RuleDoc)
+
+
+def cfn_lint_rules() -> list[RuleDoc]:
+    """cfn-lint's built-in rules, sorted by id (from the stored catalog)."""
+    from tmpllint.catalog_store import stored
+
+    return stored("cfn-lint", build_cfn_lint_rules, RuleDoc)
+
+
+def build_pack_rules() -> list[RuleDoc]:
+    """tmpllint's own rules, read from the rule classes (imports cfn-lint)."""
     import tmpllint.checks
     from cfnlint.helpers import create_rules
 
@@ -67,8 +81,8 @@ def pack_rules() -> list[RuleDoc]:
                   key=lambda doc: (doc.id[1:], doc.id))
 
 
-def cfn_lint_rules() -> list[RuleDoc]:
-    """cfn-lint's built-in rules, sorted by id."""
+def build_cfn_lint_rules() -> list[RuleDoc]:
+    """cfn-lint's built-in rules, read from cfn-lint."""
     import cfnlint.config
     from cfnlint.rules import Rules
 

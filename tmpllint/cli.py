@@ -1,4 +1,4 @@
-"""The command line: `tmpllint lint`, `rules` and `explain`.
+"""The command line: `tmpllint lint`, `merge`, `rules` and `explain`.
 
 Exit codes (DESIGN.md "Contracts"): 0 nothing at or above `--fail-on`; 1 findings at
 or above it (or cfn-lint crashed on a template's content); 2 usage or configuration
@@ -125,6 +125,21 @@ def lint(
     stdin_filename: Optional[str] = typer.Option(
         None, "--stdin-filename", metavar="PATH", help="With -, the name the template read from "
         "standard input has, for per-file-ignores and the report."),
+    shard: Optional[str] = typer.Option(
+        None, "--shard", metavar="K/N",
+        help="Lint only shard K of N (1-based; stable by path hash, so a file keeps its "
+        "shard as the repository grows). Join the shards' reports with `tmpllint merge`."),
+    changed_since: Optional[str] = typer.Option(
+        None, "--changed-since", metavar="REF",
+        help="Lint only templates that differ from git REF (committed, staged, unstaged "
+        "or untracked) and the templates that include one as a nested stack."),
+    no_progress: bool = typer.Option(
+        False, "--no-progress", help="No progress bar (it is only ever drawn on a terminal, "
+        "never when CI is set)."),
+    sarif_category: str = typer.Option(
+        "tmpllint", "--sarif-category", metavar="NAME",
+        help="SARIF automationDetails category, so several uploads of one repository "
+        "(per folder, per shard set) do not replace each other."),
 ) -> None:
     """Lint templates and report the findings.
 
@@ -134,6 +149,7 @@ def lint(
     3 a file could not be linted (unreadable, over --timeout or --max-memory).
     """
     from tmpllint.discovery import MissingPath, discover
+    from tmpllint.interrupt import STATE, install
     from tmpllint.report import render
     from tmpllint.runner import RunOptions, lint_files
     from tmpllint.selection import RuleSelection
@@ -155,6 +171,8 @@ def lint(
         files = [] if from_stdin else discover(paths or ["."], exclude=settings["exclude"])
     except MissingPath as missing:
         _fail(f"path not found: {missing}")
+    install()  # SIGINT/SIGTERM/SIGHUP: stop the workers, no partial report (see main)
+    files = _narrow(files, shard, changed_since)
     regions = tuple(r.lower() for r in settings["regions"])
     selection = RuleSelection(tuple(r.upper() for r in settings["only"]),
                               tuple(r.upper() for r in settings["ignore"]),
@@ -165,8 +183,12 @@ def lint(
     if settings["jobs"]:
         options.jobs = settings["jobs"]
     build = lambda: _engine(regions, selection)  # noqa: E731
-    results = (_lint_stdin(stdin_filename, options, build) if from_stdin
-               else lint_files(files, options, build_engine=build))
+    if from_stdin:
+        results = _lint_stdin(stdin_filename, options, build)
+    else:
+        STATE.start(len(files), progress=not no_progress)
+        results = lint_files(files, options, build_engine=build, on_result=STATE.advance)
+        STATE.clear()
     results = _per_file_ignores(results, settings["per-file-ignores"])
     if write_baseline:
         from tmpllint.baseline import write
@@ -187,16 +209,66 @@ def lint(
     extra = dict(extra or {}, show=settings["show"] or settings["fail-on"])
     chosen = settings["format"]
     color = output is None and chosen == "text" and sys.stdout.isatty()
+    code = exit_code(results, settings["fail-on"])
+    extra = {**(extra or {}), "_run": {"exit_code": code, "category": sarif_category}}
     report = render(chosen, results, color=color, verbose=verbose, extra=extra)
-    if output:
-        try:
-            with open(output, "w", encoding="utf-8") as handle:
-                handle.write(report)
-        except OSError as err:
-            _fail(f"cannot write --output {output}: {err.strerror}")
-    else:
+    _write_report(report, output)
+    raise typer.Exit(code)
+
+
+def _write_report(report: str, output: Optional[str]) -> None:
+    """Print the report, or write it to `output` through a temporary file and a rename,
+    so an interrupted run never leaves a truncated report where a CI step expects one."""
+    if not output:
         sys.stdout.write(report)
-    raise typer.Exit(exit_code(results, settings["fail-on"]))
+        return
+    import os
+    import tempfile
+
+    target = os.path.abspath(output)
+    try:
+        handle, temporary = tempfile.mkstemp(dir=os.path.dirname(target),
+                                             prefix=".tmpllint-report-", suffix=".tmp")
+    except OSError as err:
+        _fail(f"cannot write --output {output}: {err.strerror}")
+    try:
+        # mkstemp makes the file 0600; a report gets the mode a plain open() would give
+        # (or keeps the mode of the report it replaces)
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = os.stat(target).st_mode & 0o777 if os.path.exists(target) else 0o666 & ~umask
+        os.chmod(temporary, mode)
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(report)
+        os.replace(temporary, target)
+    except BaseException as err:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+        if isinstance(err, OSError):
+            _fail(f"cannot write --output {output}: {err.strerror}")
+        raise
+
+
+def _narrow(files: list[str], shard: Optional[str], changed_since: Optional[str]) -> list[str]:
+    """--changed-since, then --shard; either wrong is a usage error."""
+    from tmpllint.discovery import in_shard, parse_shard
+
+    if changed_since:
+        from tmpllint.changes import NotARepository, changed_templates
+
+        try:
+            files = changed_templates(files, changed_since)
+        except NotARepository as err:
+            _fail(str(err))
+    if shard:
+        try:
+            index, count = parse_shard(shard)
+        except ValueError as err:
+            _fail(str(err))
+        files = [path for path in files if in_shard(path, index, count)]
+    return files
 
 
 def _settings(cli: dict):
@@ -268,6 +340,55 @@ def _per_file_ignores(results, per_file: dict):
         kept.append(replace(result, findings=[f for f in result.findings
                                               if not f.rule.startswith(off)]) if off else result)
     return kept
+
+
+@app.command()
+def merge(
+    reports: List[str] = typer.Argument(..., metavar="REPORT...",
+                                        help="JSON or SARIF reports of `lint --shard K/N` runs."),
+    fmt: Optional[Format] = typer.Option(
+        None, "--format", "-f", help="Output format. [default: the reports' format]"),
+    output: Optional[str] = typer.Option(None, "--output", "-o",
+                                         help="Write the report to FILE instead of stdout."),
+    fail_on: Optional[Level] = typer.Option(
+        None, "--fail-on", help="Exit 1 when a finding is at or above this severity. "
+        "[default: warning]"),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="As `lint --verbose`."),
+    sarif_category: Optional[str] = typer.Option(
+        None, "--sarif-category", metavar="NAME",
+        help="SARIF automationDetails category. [default: the reports' own]"),
+) -> None:
+    """Join the reports of sharded runs into one report with one exit code.
+
+    The summary and exit code are those one run over all the files gives (--fail-on
+    applies). JSON reports merge into any format but SARIF; SARIF reports into SARIF.
+    """
+    from tmpllint.merge import MergeError, load, merge_sarif, results_from_json
+
+    threshold = _settings({"fail-on": fail_on.value if fail_on else None})["fail-on"]
+    try:
+        kind, documents = load(reports)
+        chosen = fmt.value if fmt else kind
+        if kind == "sarif":
+            if chosen != "sarif":
+                _fail("SARIF reports merge into SARIF only (merge JSON reports for other formats)")
+            import json
+
+            document, code = merge_sarif(documents, threshold, sarif_category)
+            _write_report(json.dumps(document, indent=2) + "\n", output)
+            raise typer.Exit(code)
+    except MergeError as err:
+        _fail(str(err))
+    if chosen == "sarif":
+        _fail("JSON reports carry no SARIF fingerprints: run the shards with --format sarif")
+    from tmpllint.report import render
+
+    results = results_from_json(documents)
+    code = exit_code(results, threshold)
+    extra = {"_run": {"exit_code": code, "category": sarif_category or "tmpllint"}}
+    color = output is None and chosen == "text" and sys.stdout.isatty()
+    _write_report(render(chosen, results, color=color, verbose=verbose, extra=extra), output)
+    raise typer.Exit(code)
 
 
 @app.command()
@@ -581,5 +702,14 @@ def _indent(snippet: str) -> str:
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point; an interrupted run says how far it got and exits
+    128 + the signal (130 SIGINT, 143 SIGTERM, 129 SIGHUP)."""
+    from tmpllint.interrupt import STATE, Interrupted, message
+
+    try:
+        app()
+    except Interrupted as stop:
+        STATE.clear()
+        sys.stderr.write(message(stop) + "\n")
+        sys.stderr.flush()
+        raise SystemExit(stop.exit_code) from None

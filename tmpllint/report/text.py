@@ -1,6 +1,7 @@
 """`--format text`: findings grouped by file, one line each, and a summary line.
 
-`path:line:col  ID  message  [resource]`. On a terminal the lines are coloured by
+`path:line:col  ID  message  [resource]`; `--verbose` adds clean and skipped files and
+the notes cfn-lint logged for a file (`path  note: ...`). On a terminal the lines are coloured by
 severity with rich (messages are rich `Text`, never markup, so a `[` prints as itself);
 otherwise the same lines are written plainly, without importing rich at all.
 """
@@ -30,6 +31,9 @@ def _lines(results: list[FileResult], verbose: bool, summary: str, show: str):
             yield parts
         if result.error:
             yield [(f"{result.path}  error: {result.error}", "bold red")]
+        if verbose:
+            for note in result.notes:
+                yield [(f"{result.path}  note: {note}", "dim")]
         if verbose and result.status == "ok" and not result.findings:
             yield [(f"{result.path}  ok", "green")]
     yield [(summary, "bold")]
