@@ -244,14 +244,20 @@ def new_main(
         raise typer.Exit(EXIT_OK)
 
 
-def _write_template(pattern: str, options, out: Optional[str], force: bool) -> None:
+def _write_template(pattern: str, options, out: Optional[str], force: bool,
+                    project: Optional[str] = None) -> None:
     """Print the template, or write it to `out` atomically (refusing to overwrite
-    without --force)."""
+    without --force), or write the project folder `project`."""
     import os
     import tempfile
 
     from tmpllint.generators import render
 
+    if project is not None:
+        if out is not None:
+            _fail("--out and --project exclude each other (the project's template is DIR/template.yaml)")
+        _write_project(pattern, options, project, force)
+        return
     try:
         text = render(pattern, options)
     except ValueError as err:
@@ -273,10 +279,26 @@ def _write_template(pattern: str, options, out: Optional[str], force: bool) -> N
     typer.echo(f"tmpllint: wrote {out}", err=True)
 
 
+def _write_project(pattern: str, options, folder: str, force: bool) -> None:
+    from tmpllint.generators.project import ProjectError, write_project
+
+    try:
+        written = write_project(pattern, options, folder, force)
+    except (ProjectError, ValueError, FileExistsError) as err:
+        _fail(str(err))
+    except OSError as err:
+        _fail(f"cannot write {folder}: {err.strerror}")
+    typer.echo(f"tmpllint: wrote {len(written)} files to {folder} (see {folder}/README.md)", err=True)
+
+
 AZS_HELP = ("Availability Zones to span (2 or 3). 3 needs a region where the account sees three "
             "zones: in us-west-1 new accounts see two, and the template refuses to deploy there.")
 OUT = typer.Option(None, "--out", "-o", metavar="FILE", help="Write to FILE (default: stdout).")
-FORCE = typer.Option(False, "--force", help="Overwrite FILE if it exists.")
+FORCE = typer.Option(False, "--force", help="Overwrite FILE if it exists (with --project: the "
+                     "project's files in a non-empty DIR; other files are kept).")
+PROJECT = typer.Option(None, "--project", metavar="DIR",
+                       help="Write a whole project into DIR: template.yaml, Python handlers and "
+                            "their tests, deploy configuration, README, pre-commit and CI.")
 
 
 @new_app.command("vpc")
@@ -286,13 +308,14 @@ def new_vpc(
                                       help="Add isolated data subnets (no route out of the VPC)."),
     out: Optional[str] = OUT,
     force: bool = FORCE,
+    project: Optional[str] = PROJECT,
 ) -> None:
     """VPC over 2 or 3 AZs: public and private (and data) subnets, a NAT gateway per AZ,
     flow logs, S3/DynamoDB gateway endpoints, a default security group without rules
     (notes 001:2869-2899, 002:382-430)."""
     from tmpllint.generators.vpc import Options
 
-    _write_template("vpc", Options(azs=azs, data_subnets=data_subnets), out, force)
+    _write_template("vpc", Options(azs=azs, data_subnets=data_subnets), out, force, project)
 
 
 class DbEngine(str, Enum):
@@ -307,6 +330,7 @@ def new_three_tier(
     cache: bool = typer.Option(False, "--cache", help="Add a Multi-AZ Redis replication group."),
     out: Optional[str] = OUT,
     force: bool = FORCE,
+    project: Optional[str] = PROJECT,
 ) -> None:
     """The vpc layout plus an HTTPS ALB, an Auto Scaling group in the private subnets
     (a placeholder app serving HealthCheckPath on AppPort, signals, rolling updates,
@@ -315,7 +339,7 @@ def new_three_tier(
     certificate ARN (notes 002:419-427, 000:968-976)."""
     from tmpllint.generators.three_tier import Options
 
-    _write_template("three-tier", Options(azs=azs, db_engine=db_engine.value, cache=cache), out, force)
+    _write_template("three-tier", Options(azs=azs, db_engine=db_engine.value, cache=cache), out, force, project)
 
 
 @new_app.command("static-site")
@@ -328,13 +352,14 @@ def new_static_site(
                              "/index.html (else missing files answer 404 with /404.html)."),
     out: Optional[str] = OUT,
     force: bool = FORCE,
+    project: Optional[str] = PROJECT,
 ) -> None:
     """Private S3 bucket served by CloudFront through Origin Access Control: HTTPS only
     (TLS 1.2+ with --custom-domain; the default certificate allows TLSv1), HSTS and
     security headers, IPv6, access logs (notes 001:1051, 002:467, 004:6937-7051)."""
     from tmpllint.generators.static_site import Options
 
-    _write_template("static-site", Options(custom_domain=custom_domain, spa=spa), out, force)
+    _write_template("static-site", Options(custom_domain=custom_domain, spa=spa), out, force, project)
 
 
 class Runtime(str, Enum):
@@ -363,6 +388,7 @@ def new_serverless_api(
     runtime: Runtime = typer.Option(Runtime.python312, "--runtime", help="Lambda runtime."),
     out: Optional[str] = OUT,
     force: bool = FORCE,
+    project: Optional[str] = PROJECT,
 ) -> None:
     """SAM API with a default authorizer, CORS for AllowedOrigin, traced Lambda functions
     with SAM policy templates scoped to a DynamoDB table (point-in-time recovery,
@@ -372,7 +398,7 @@ def new_serverless_api(
     from tmpllint.generators.serverless_api import Options
 
     _write_template("serverless-api", Options(api=api.value, auth=auth.value,
-                                              runtime=runtime.value), out, force)
+                                              runtime=runtime.value), out, force, project)
 
 
 @new_app.command("fanout")
@@ -381,6 +407,7 @@ def new_fanout(
     runtime: Runtime = typer.Option(Runtime.python312, "--runtime", help="Lambda runtime of the consumers."),
     out: Optional[str] = OUT,
     force: bool = FORCE,
+    project: Optional[str] = PROJECT,
 ) -> None:
     """SNS topic (customer managed KMS key) fanned out to SQS queues, each with a
     dead-letter queue, alarms on dead letters and message age, and a traced Lambda
@@ -388,7 +415,7 @@ def new_fanout(
     (notes 000:414-470, 000:1000-1004)."""
     from tmpllint.generators.fanout import Options
 
-    _write_template("fanout", Options(queues=queues, runtime=runtime.value), out, force)
+    _write_template("fanout", Options(queues=queues, runtime=runtime.value), out, force, project)
 
 
 #: File errors that say nothing about the template: the file could not be linted.
