@@ -77,6 +77,11 @@ def test_every_project_lints_clean_and_only_its_template_is_linted(projects):
     assert report["findings"] == []
     # the pre-commit configuration is YAML but not a template; tests and workflows are never looked at
     assert sorted(s["path"] for s in report["skipped"]) == sorted(f"{p}/.pre-commit-config.yaml" for p in PROJECTS)
+    # the pre-commit hook names staged files, the workflow included: skipped, not flagged
+    named = subprocess.run([TMPLLINT, "lint", ".github/workflows/ci.yml", ".pre-commit-config.yaml",
+                            "--fail-on", "info", "-f", "json"], cwd=projects / "fanout",
+                           capture_output=True, text=True, timeout=120)
+    assert named.returncode == 0 and len(json.loads(named.stdout)["skipped"]) == 2, named.stdout
 
 
 @pytest.mark.parametrize("pattern", PROJECTS)
@@ -283,3 +288,16 @@ def test_a_real_terminal_gets_the_questions(tmp_path):
     assert process.wait(30) == 0, output
     assert b"--azs" in output and b"[2]" in output
     assert (tmp_path / "net.yaml").read_text() == render("vpc", vpc.Options(azs=3, data_subnets=True))
+
+
+@pytest.mark.parametrize("pattern", ["serverless-api", "fanout"])
+def test_each_handler_reads_the_environment_its_function_gets(projects, pattern):
+    from tmpllint.generators.project import handlers
+
+    template = PATTERNS[pattern].build(_options(pattern))
+    coded = [f for f in handlers.functions(template) if f["folder"]]
+    assert coded
+    for function in coded:
+        source = "".join(path.read_text() for path in (projects / pattern / function["folder"]).glob("*.py"))
+        read = set(re.findall(r"os\.environ(?:\[|\.get\()\"(\w+)\"", source)) - {"LOG_LEVEL"}
+        assert read == set(function["environment"]), function["name"]
