@@ -134,6 +134,8 @@ def test_readme_commands_are_the_ones_the_files_support(projects, pattern):
         assert not (folder / "samconfig.toml").exists()
     assert stack == stack_name(str(folder)) == pattern
     assert "tmpllint lint . --fail-on info" in commands and "python -m pytest" in commands
+    assert "python -m pip install -r requirements-dev.txt" in commands
+    assert "boto3" in (folder / "requirements-dev.txt").read_text().split()
 
 
 @pytest.mark.parametrize("pattern", PROJECTS)

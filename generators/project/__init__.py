@@ -73,6 +73,7 @@ def project_files(pattern: str, options, folder: str) -> dict[str, str]:
     out["README.md"] = docs.readme(template, pattern=pattern, stack=stack,
                                    functions=handlers.functions(template),
                                    command=command_line(pattern, options, folder))
+    out["requirements-dev.txt"] = docs.requirements()
     out[".pre-commit-config.yaml"] = docs.pre_commit()
     out[".github/workflows/ci.yml"] = docs.workflow(template, python)
     out[".gitignore"] = ".aws-sam/\n__pycache__/\n.pytest_cache/\n.tmpllint_cache/\n"

@@ -131,6 +131,13 @@ def deploy_script(template, stack: str, pattern: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def requirements() -> str:
+    """What the tests, the lint and the hook need on a developer's machine."""
+    return "\n".join(["# python -m pip install -r requirements-dev.txt",
+                      "pytest>=8", "boto3", "pre-commit",
+                      f"tmpllint @ git+{REPOSITORY}@v{__version__}", ""])
+
+
 def pre_commit() -> str:
     return "\n".join([
         "# pre-commit install   (then every commit lints the staged templates)",
@@ -193,6 +200,7 @@ def readme(template, *, pattern: str, stack: str, command: str, functions: list[
     out += ["| `tests/` | Unit tests of every handler (pytest; AWS calls stubbed, no account needed) |",
             "| " + ("`samconfig.toml` | `sam build` / `sam deploy` settings and parameter values |"
                     if sam else "`deploy.sh` | Deploys the stack with `aws cloudformation deploy` |"),
+            "| `requirements-dev.txt` | What the tests, the lint and the hook need locally |",
             "| `.pre-commit-config.yaml` | Runs tmpllint on every commit |",
             "| `.github/workflows/ci.yml` | Runs tmpllint and the tests on every push |", ""]
     out += ["## Parameters", ""]
@@ -214,7 +222,7 @@ def readme(template, *, pattern: str, stack: str, command: str, functions: list[
                     + "); unset, the default applies.", ""]
     else:
         out += ["None.", ""]
-    out += ["## Test and lint", "", "```sh", "python -m pip install pytest boto3 tmpllint pre-commit",
+    out += ["## Test and lint", "", "```sh", "python -m pip install -r requirements-dev.txt",
             "python -m pytest", "tmpllint lint . --fail-on info",
             "pre-commit install   # lint on every commit", "```", ""]
     required = [(n, s) for n, s in parameters(template) if "Default" not in s]
