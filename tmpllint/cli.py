@@ -354,6 +354,9 @@ def merge(
         None, "--fail-on", help="Exit 1 when a finding is at or above this severity. "
         "[default: warning]"),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="As `lint --verbose`."),
+    show: Optional[Level] = typer.Option(
+        None, "--show", help="As `lint --show`: lowest severity the text report lists "
+        "(default: the --fail-on level)."),
     sarif_category: Optional[str] = typer.Option(
         None, "--sarif-category", metavar="NAME",
         help="SARIF automationDetails category. [default: the reports' own]"),
@@ -365,7 +368,9 @@ def merge(
     """
     from tmpllint.merge import MergeError, load, merge_sarif, results_from_json
 
-    threshold = _settings({"fail-on": fail_on.value if fail_on else None})["fail-on"]
+    settings = _settings({"fail-on": fail_on.value if fail_on else None,
+                          "show": show.value if show else None})
+    threshold = settings["fail-on"]
     try:
         kind, documents = load(reports)
         chosen = fmt.value if fmt else kind
@@ -385,7 +390,8 @@ def merge(
 
     results = results_from_json(documents)
     code = exit_code(results, threshold)
-    extra = {"_run": {"exit_code": code, "category": sarif_category or "tmpllint"}}
+    extra = {"_run": {"exit_code": code, "category": sarif_category or "tmpllint"},
+             "show": settings["show"] or threshold}
     color = output is None and chosen == "text" and sys.stdout.isatty()
     _write_report(render(chosen, results, color=color, verbose=verbose, extra=extra), output)
     raise typer.Exit(code)
