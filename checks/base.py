@@ -290,7 +290,8 @@ def resolve(value: Any, scenario: dict | None) -> Any:
         return value
     if isinstance(value, dict):
         branch = value.get("Fn::If") if len(value) == 1 else None
-        if isinstance(branch, list) and len(branch) == 3 and branch[0] in scenario:
+        if isinstance(branch, list) and len(branch) == 3 and isinstance(branch[0], str) \
+                and branch[0] in scenario:
             return resolve(branch[1] if scenario[branch[0]] else branch[2], scenario)
         resolved = {key: resolve(item, scenario) for key, item in value.items()}
         return {key: item for key, item in resolved.items() if item != NO_VALUE}
