@@ -93,10 +93,10 @@ def function_of(cfn, value: Any) -> str | None:
     `FunctionName`; None when it names no function of the template."""
     types = cached(cfn, "types", _typed)
     ref = referenced_resource(value)
+    if ref is not None and "." in ref:
+        ref = ref.split(".", 1)[0]  # SAM's `Fn.Alias` / `Fn.Version`
     if ref is None and isinstance(value, dict):
-        if isinstance(value.get("Ref"), str) and "." in value["Ref"]:
-            ref = value["Ref"].split(".", 1)[0]
-        elif "Fn::Sub" in value or "Fn::Join" in value:
+        if "Fn::Sub" in value or "Fn::Join" in value:
             found = [r for r in references_in(value) if types.get(r) in FUNCTION_TYPES
                      or types.get(r) in ("AWS::Lambda::Alias", "AWS::Lambda::Version")]
             ref = found[0] if len(found) == 1 else None

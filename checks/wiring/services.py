@@ -116,6 +116,7 @@ class ServicesMayInvoke(Documented, CloudFormationLintRule):
         "`AWS::Lambda::Permission` of the template lets that service principal invoke it. "
         "SAM events (`S3`, `SNS`, `EventBridgeRule`, `Schedule`, `Cognito`...) write their "
         "own permission: a SAM function with such an event is not flagged for that service. "
+        "An EventBridge target with a `RoleArn` is invoked with that role and is not judged. "
         "A permission whose function or principal cannot be resolved counts as granting."
     )
     why = (
@@ -217,7 +218,8 @@ class QueuesAcceptPublishers(Documented, CloudFormationLintRule):
         "delivers to a queue of the template when no `AWS::SQS::QueuePolicy` of the "
         "template allows `sqs:SendMessage` to that service principal (or to `*`). Queues "
         "that a SAM connector names as its destination are not flagged (SAM writes their "
-        "policy); a queue policy whose queues, principals or actions cannot be resolved "
+        "policy), nor EventBridge targets with a `RoleArn` (EventBridge sends with that "
+        "role); a queue policy whose queues, principals or actions cannot be resolved "
         "counts as allowing."
     )
     why = (
