@@ -183,7 +183,7 @@ class ServicesMayInvoke(Documented, CloudFormationLintRule):
                 if trigger == "KMSKeyID":
                     continue
                 path = ["Resources", name, "Properties", "LambdaConfig", trigger]
-                if trigger in ("CustomEmailSender", "CustomSMSSender"):
+                if trigger in ("CustomEmailSender", "CustomSMSSender", "PreTokenGenerationConfig"):
                     value, path = mapping(value).get("LambdaArn"), path + ["LambdaArn"]
                 for leaf in branches(value):
                     function = resolve(leaf)
