@@ -82,6 +82,11 @@ def cached(cfn, key: str, build):
     return store[key]
 
 
+def resource_types(cfn) -> dict[str, str]:
+    """Logical id -> resource type, for every resource with a string `Type` (cached)."""
+    return cached(cfn, "types", _typed)
+
+
 def _typed(cfn) -> dict[str, str]:
     return {name: r["Type"] for name, r in cfn.get_resources().items()
             if isinstance(r, dict) and isinstance(r.get("Type"), str)}
@@ -91,7 +96,7 @@ def function_of(cfn, value: Any) -> str | None:
     """The logical id of the Lambda function `value` names: a `Ref`/`GetAtt`/`Sub` of the
     function, of one of its aliases or versions (SAM's `Fn.Alias` too), or its literal
     `FunctionName`; None when it names no function of the template."""
-    types = cached(cfn, "types", _typed)
+    types = resource_types(cfn)
     ref = referenced_resource(value)
     if ref is not None and "." in ref:
         ref = ref.split(".", 1)[0]  # SAM's `Fn.Alias` / `Fn.Version`
@@ -126,7 +131,7 @@ def _function_names(cfn) -> dict[str, str]:
 def resource_of(cfn, value: Any, *kinds: str) -> str | None:
     """The logical id `value` references (`Ref`, `GetAtt`, `Sub`) when it is one of `kinds`."""
     ref = referenced_resource(value)
-    return ref if ref and cached(cfn, "types", _typed).get(ref) in kinds else None
+    return ref if ref and resource_types(cfn).get(ref) in kinds else None
 
 
 def lambda_invokers(cfn) -> tuple[dict[str, set], set]:

@@ -16,7 +16,7 @@ from tmpllint.checks.base import (
     references_in,
     resources_of,
 )
-from tmpllint.checks.model import FUNCTION_TYPES, cached, _typed
+from tmpllint.checks.model import FUNCTION_TYPES, resource_types
 from tmpllint.checks.wiring.common import judged, mapping, numbers
 
 LOG_PREFIX = "/aws/lambda/"
@@ -101,7 +101,7 @@ def _function_keys(cfn, function: str, name: Any) -> set | None:
 def _group_keys(cfn, name: Any) -> set | None:
     """Keys of the function names a log group name stands for ({} when it is not a
     `/aws/lambda/` group), or None when the name cannot be resolved."""
-    types = cached(cfn, "types", _typed)
+    types = resource_types(cfn)
     keys = {("ref", ref) for ref in references_in(name) if types.get(ref) in FUNCTION_TYPES}
     if isinstance(name, str):
         return keys | ({("lit", name[len(LOG_PREFIX):])} if name.startswith(LOG_PREFIX) else set())
@@ -160,7 +160,7 @@ def _stream_kind(cfn, value: Any) -> str | None:
         if ":dynamodb:" in value and "/stream/" in value:
             return "DynamoDB"
         return None
-    types = cached(cfn, "types", _typed)
+    types = resource_types(cfn)
     refs = [ref for ref in references_in(value) if ref in types]
     kinds = {_STREAM_SOURCES.get(types[ref]) for ref in refs}
     return kinds.pop() if len(kinds) == 1 and None not in kinds else None
