@@ -81,7 +81,8 @@ class ApiStageLogs(Documented, ResourceSchemaRule):
         "Flags an `AWS::ApiGateway::Stage` or SAM `AWS::Serverless::Api` without "
         "`AccessLogSetting.DestinationArn`, and an `AWS::ApiGatewayV2::Stage` or SAM "
         "`AWS::Serverless::HttpApi` without `AccessLogSettings.DestinationArn`. Default: "
-        "no access logs."
+        "no access logs. A setting with a destination but no `Format` is flagged too: "
+        "API Gateway needs both to write a log line."
     )
     why = (
         "API access logs are the record of who called what and how it ended; the notes "
@@ -102,7 +103,11 @@ class ApiStageLogs(Documented, ResourceSchemaRule):
     def message(self, instance: Any, err) -> str:
         setting = ("AccessLogSettings" if instance["Type"] in
                    ("AWS::ApiGatewayV2::Stage", "AWS::Serverless::HttpApi") else "AccessLogSetting")
-        return f"API stage writes no access logs{self.scenario}; set {setting} with a DestinationArn."
+        if err.validator == "required" and isinstance(err.instance, dict) \
+                and "DestinationArn" in err.instance and "Format" in (err.validator_value or []):
+            return (f"API stage access logs have a destination but no Format{self.scenario}; "
+                    f"set {setting}.Format (e.g. $context.requestId $context.status).")
+        return f"API stage writes no access logs{self.scenario}; set {setting} with a DestinationArn and a Format."
 
 
 class VpcFlowLogs(Documented, CloudFormationLintRule):

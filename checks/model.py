@@ -85,6 +85,167 @@ def model_of(cfn) -> TemplateModel:
     return model
 
 
+# -- wiring: which function or queue a value names, who may invoke or send to it -------
+#: Lambda function types a reference can end at (SAM functions as written).
+FUNCTION_TYPES = ("AWS::Lambda::Function", "AWS::Serverless::Function")
+#: Marks a principal (or a policy's target) that cannot be resolved: never flag on it.
+UNKNOWN = "?"
+
+
+def cached(cfn, key: str, build):
+    """`build(cfn)`, computed once per template and kept on cfn-lint's `Template`."""
+    store = getattr(cfn, "_tmpllint_cached", None)
+    if store is None:
+        store = {}
+        setattr(cfn, "_tmpllint_cached", store)
+    if key not in store:
+        store[key] = build(cfn)
+    return store[key]
+
+
+def resource_types(cfn) -> dict[str, str]:
+    """Logical id -> resource type, for every resource with a string `Type` (cached)."""
+    return cached(cfn, "types", _typed)
+
+
+def _typed(cfn) -> dict[str, str]:
+    return {name: r["Type"] for name, r in cfn.get_resources().items()
+            if isinstance(r, dict) and isinstance(r.get("Type"), str)}
+
+
+def function_of(cfn, value: Any) -> str | None:
+    """The logical id of the Lambda function `value` names: a `Ref`/`GetAtt`/`Sub` of the
+    function, of one of its aliases or versions (SAM's `Fn.Alias` too), or its literal
+    `FunctionName`; None when it names no function of the template."""
+    types = resource_types(cfn)
+    ref = referenced_resource(value)
+    if ref is not None and "." in ref:
+        ref = ref.split(".", 1)[0]  # SAM's `Fn.Alias` / `Fn.Version`
+    if ref is None and isinstance(value, dict):
+        if "Fn::Sub" in value or "Fn::Join" in value:
+            found = [r for r in references_in(value) if types.get(r) in FUNCTION_TYPES
+                     or types.get(r) in ("AWS::Lambda::Alias", "AWS::Lambda::Version")]
+            ref = found[0] if len(found) == 1 else None
+    if ref is None and isinstance(value, str):
+        ref = cached(cfn, "function_names", _function_names).get(value.rsplit(":function:", 1)[-1])
+    for _ in range(3):
+        kind = types.get(ref or "")
+        if kind in FUNCTION_TYPES:
+            return ref
+        if kind not in ("AWS::Lambda::Alias", "AWS::Lambda::Version"):
+            return None
+        target = properties(cfn.get_resources()[ref]).get("FunctionName")
+        ref = referenced_resource(target)
+    return None
+
+
+def _function_names(cfn) -> dict[str, str]:
+    names = {}
+    for name, resource in cfn.get_resources().items():
+        if isinstance(resource, dict) and resource.get("Type") in FUNCTION_TYPES:
+            value = properties(resource).get("FunctionName")
+            if isinstance(value, str):
+                names[value] = name
+    return names
+
+
+def resource_of(cfn, value: Any, *kinds: str) -> str | None:
+    """The logical id `value` references (`Ref`, `GetAtt`, `Sub`) when it is one of `kinds`."""
+    ref = referenced_resource(value)
+    return ref if ref and resource_types(cfn).get(ref) in kinds else None
+
+
+def lambda_invokers(cfn) -> tuple[dict[str, set], set]:
+    """(function id -> principals its `AWS::Lambda::Permission`s allow, principals of
+    permissions whose function is unknown). A principal that cannot be resolved is
+    `UNKNOWN`."""
+    return cached(cfn, "lambda_invokers", _lambda_invokers)
+
+
+def _lambda_invokers(cfn):
+    granted: dict[str, set] = {}
+    unplaced: set = set()
+    for _, resource in cfn.get_resources().items():
+        if not isinstance(resource, dict) or resource.get("Type") != "AWS::Lambda::Permission":
+            continue
+        props = properties(resource)
+        values = literal_values(cfn, props.get("Principal")) or [UNKNOWN]
+        principals = {v if isinstance(v, str) else UNKNOWN for v in values}
+        function = function_of(cfn, props.get("FunctionName"))
+        if function is None:
+            unplaced |= principals
+        else:
+            granted.setdefault(function, set()).update(principals)
+    return granted, unplaced
+
+
+def queue_senders(cfn) -> tuple[dict[str, set], set]:
+    """(queue id -> principals an `AWS::SQS::QueuePolicy` allows `sqs:SendMessage`,
+    principals of policies on queues that cannot be placed). `*` is anyone; a principal
+    or action that cannot be resolved counts as `UNKNOWN`."""
+    return cached(cfn, "queue_senders", _queue_senders)
+
+
+def _queue_senders(cfn):
+    from fnmatch import fnmatchcase
+
+    from tmpllint.checks.policies import statements
+
+    allowed: dict[str, set] = {}
+    for statement in statements(cfn):
+        if statement.resource_type != "AWS::SQS::QueuePolicy" or not statement.allows:
+            continue
+        if not any(not isinstance(a, str) or fnmatchcase("sqs:sendmessage", a.lower())
+                   for a in statement.actions):
+            continue
+        found = set()
+        for key, values in statement.principals.items():
+            for value in values:
+                if not isinstance(value, str):
+                    found.add(UNKNOWN)
+                elif value == "*" and key in ("*", "AWS"):
+                    found.add("*")
+                elif key == "Service":
+                    found.add(value)
+        allowed.setdefault(statement.resource, set()).update(found)
+    senders: dict[str, set] = {}
+    unplaced: set = set()
+    for name, resource in cfn.get_resources().items():
+        if not isinstance(resource, dict) or resource.get("Type") != "AWS::SQS::QueuePolicy":
+            continue
+        queues = properties(resource).get("Queues")
+        for value in queues if isinstance(queues, list) else [queues]:
+            queue = resource_of(cfn, value, "AWS::SQS::Queue")
+            if queue is None:
+                unplaced |= allowed.get(name, set())
+            else:
+                senders.setdefault(queue, set()).update(allowed.get(name, set()))
+    return senders, unplaced
+
+
+def connector_destinations(cfn) -> set[str]:
+    """Logical ids that a SAM connector (`AWS::Serverless::Connector` or a resource's
+    embedded `Connectors`) names as its destination: SAM writes their policies."""
+    found: set[str] = set()
+    for resource in cfn.get_resources().values():
+        if not isinstance(resource, dict):
+            continue
+        specs = []
+        if resource.get("Type") == "AWS::Serverless::Connector":
+            specs.append(properties(resource))
+        embedded = resource.get("Connectors")
+        if isinstance(embedded, dict):
+            specs.extend(properties(c) for c in embedded.values() if isinstance(c, dict))
+        for spec in specs:
+            destinations = spec.get("Destination")
+            for item in destinations if isinstance(destinations, list) else [destinations]:
+                if isinstance(item, dict):
+                    if isinstance(item.get("Id"), str):
+                        found.add(item["Id"])
+                    found |= references_in(item.get("Arn"))
+    return found
+
+
 def _build(cfn) -> TemplateModel:
     model = TemplateModel()
     resources = {name: r for name, r in cfn.get_resources().items() if isinstance(r, dict)}

@@ -15,6 +15,7 @@ from tmpllint.checks.base import (
     Documented,
     ResourceSchemaRule,
     literal_values,
+    parameter,
     properties,
     references_in,
     resources_of,
@@ -137,8 +138,12 @@ class BucketRequiresTls(Documented, CloudFormationLintRule):
         "Flags an `AWS::S3::Bucket` that no `AWS::S3::BucketPolicy` in the template "
         "protects with a `Deny` statement on the condition `aws:SecureTransport: false`. "
         "A bucket policy targets a bucket through `Bucket: !Ref B`, a `!Sub`, or the "
-        "bucket's literal `BucketName`. When a bucket policy's target cannot be resolved "
-        "(an import, a parameter without a default), no bucket is flagged."
+        "bucket's literal `BucketName`. A bucket policy for a bucket the template does not "
+        "declare (an import, a parameter, a literal name) is judged itself: it replaces that "
+        "bucket's whole policy, so it must carry the Deny. A statement that *allows* on "
+        "`aws:SecureTransport: false` is flagged wherever it is. When a bucket policy's "
+        "target cannot be resolved at all (a `!Sub` of a parameter, or a template bucket "
+        "whose name cannot be resolved), no bucket is flagged."
     )
     why = (
         "S3 answers on HTTP as well as HTTPS endpoints. The way to force TLS, in the "
@@ -159,24 +164,47 @@ class BucketRequiresTls(Documented, CloudFormationLintRule):
     def match(self, cfn) -> list[RuleMatch]:
         buckets = dict(resources_of(cfn, "AWS::S3::Bucket"))
         names = {}
+        unnamed: dict[str, Any] = {}  # bucket id -> a BucketName that cannot be resolved
         for bucket_id, bucket in buckets.items():
-            for name in literal_values(cfn, properties(bucket).get("BucketName")) or []:
+            value = properties(bucket).get("BucketName")
+            resolved = literal_values(cfn, value) if value is not None else []
+            if resolved is None:
+                unnamed[bucket_id] = value
+            for name in resolved or []:
                 if isinstance(name, str):
                     names[name] = bucket_id
         protected: set[str] = set()
-        for _, policy in resources_of(cfn, "AWS::S3::BucketPolicy"):
+        unknown = False
+        matches = []
+        for policy_id, policy in resources_of(cfn, "AWS::S3::BucketPolicy"):
             props = properties(policy)
+            document = props.get("PolicyDocument")
+            matches.extend(self._allows_plain_http(policy_id, document))
             targets = self._targets(cfn, props.get("Bucket"), buckets, names)
-            if targets is None:
-                return []  # a policy we cannot place might protect any bucket
-            if _denies_plain_http(props.get("PolicyDocument")):
-                protected |= targets
-        return [
-            RuleMatch(["Resources", bucket_id],
-                      f"Bucket '{bucket_id}' accepts plain HTTP; add a bucket policy that "
-                      "denies s3:* when aws:SecureTransport is false.")
-            for bucket_id in buckets if bucket_id not in protected
-        ]
+            same = {bucket_id for bucket_id, value in unnamed.items() if value == props.get("Bucket")}
+            if same:
+                targets = (targets or set()) | same
+            if targets:
+                if _denies_plain_http(document):
+                    protected |= targets
+                continue
+            outside = self._outside(cfn, props.get("Bucket"), unnamed)
+            if outside is None:
+                unknown = unknown or targets is None  # might protect any bucket
+                continue
+            if not _denies_plain_http(document):
+                matches.append(RuleMatch(
+                    ["Resources", policy_id, "Properties", "PolicyDocument"],
+                    f"Bucket policy '{policy_id}' becomes the whole policy of {outside} (not "
+                    "declared in this template) and does not refuse plain HTTP; add a statement "
+                    "that denies s3:* when aws:SecureTransport is false."))
+        if not unknown:
+            matches.extend(
+                RuleMatch(["Resources", bucket_id],
+                          f"Bucket '{bucket_id}' accepts plain HTTP; add a bucket policy that "
+                          "denies s3:* when aws:SecureTransport is false.")
+                for bucket_id in buckets if bucket_id not in protected)
+        return matches
 
     @staticmethod
     def _targets(cfn, value: Any, buckets: dict, names: dict) -> set[str] | None:
@@ -189,24 +217,58 @@ class BucketRequiresTls(Documented, CloudFormationLintRule):
             return None
         return {names[name] for name in literal if isinstance(name, str) and name in names}
 
+    @staticmethod
+    def _outside(cfn, value: Any, unnamed: dict) -> str | None:
+        """How to name the bucket a policy targets when it is surely not one of the
+        template's: an import, a parameter or a literal name (when no bucket of the
+        template has a name that cannot be resolved); None otherwise."""
+        if isinstance(value, dict) and set(value) == {"Fn::ImportValue"}:
+            return "an imported bucket"
+        if unnamed:
+            return None
+        if isinstance(value, str):
+            return f"bucket '{value}'"
+        if isinstance(value, dict) and set(value) == {"Ref"} and parameter(cfn, value["Ref"]) is not None:
+            return f"the bucket named by parameter '{value['Ref']}'"
+        return None
+
+    @staticmethod
+    def _allows_plain_http(policy_id: str, document: Any) -> list[RuleMatch]:
+        """A match for each statement that allows on `aws:SecureTransport` false."""
+        statements = document.get("Statement") if isinstance(document, dict) else None
+        found = []
+        for index, statement in enumerate(statements if isinstance(statements, list) else [statements]):
+            if isinstance(statement, dict) and statement.get("Effect") == "Allow" \
+                    and _on_plain_http(statement.get("Condition")):
+                path = ["Resources", policy_id, "Properties", "PolicyDocument", "Statement"]
+                found.append(RuleMatch(
+                    path + [index] if isinstance(statements, list) else path,
+                    f"Bucket policy '{policy_id}' allows requests made over plain HTTP "
+                    "(aws:SecureTransport false); make the statement a Deny, or require "
+                    "aws:SecureTransport true."))
+        return found
+
 
 def _denies_plain_http(document: Any) -> bool:
     """True when a policy document has a Deny on `aws:SecureTransport` false."""
     if not isinstance(document, dict):
         return False
     statements = document.get("Statement")
-    for statement in statements if isinstance(statements, list) else [statements]:
-        if not isinstance(statement, dict) or statement.get("Effect") != "Deny":
+    return any(isinstance(statement, dict) and statement.get("Effect") == "Deny"
+               and _on_plain_http(statement.get("Condition"))
+               for statement in (statements if isinstance(statements, list) else [statements]))
+
+
+def _on_plain_http(condition: Any) -> bool:
+    """True when a statement's condition matches `aws:SecureTransport` false."""
+    for operator, tests in condition.items() if isinstance(condition, dict) else []:
+        if not isinstance(tests, dict) or not str(operator).startswith("Bool"):
             continue
-        condition = statement.get("Condition")
-        for operator, tests in condition.items() if isinstance(condition, dict) else []:
-            if not isinstance(tests, dict) or not str(operator).startswith("Bool"):
-                continue
-            for key, value in tests.items():
-                values = value if isinstance(value, list) else [value]
-                if str(key).lower() == "aws:securetransport" and any(
-                        str(v).lower() == "false" for v in values):
-                    return True
+        for key, value in tests.items():
+            values = value if isinstance(value, list) else [value]
+            if str(key).lower() == "aws:securetransport" and any(
+                    str(v).lower() == "false" for v in values):
+                return True
     return False
 
 
