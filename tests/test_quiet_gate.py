@@ -132,3 +132,30 @@ def test_rules_all_marks_superseded_rules(tmp_path):
     table = tmpllint("rules", "--all", cwd=tmp_path).stdout
     row = next(line for line in table.splitlines() if line.startswith("W2501"))
     assert "superseded by E9301, W9303 (off by default)" in row
+
+
+REDUNDANT_DEPENDS_ON = """\
+Resources:
+  Dlq:
+    Type: AWS::SQS::Queue
+  Jobs:
+    Type: AWS::SQS::Queue
+    DependsOn: Dlq
+    Properties:
+      RedrivePolicy: {deadLetterTargetArn: !GetAtt Dlq.Arn, maxReceiveCount: 5}
+"""
+
+
+@pytest.mark.parametrize(("config", "severity", "code"), [
+    (None, "info", 0),
+    ('[tool.tmpllint]\ncfn-lint-overlaps = "keep"\n', "warning", 1),
+])
+def test_demoted_cfn_lint_rules_report_at_info_unless_overlaps_are_kept(tmp_path, config, severity, code):
+    (tmp_path / "stack.yaml").write_text(REDUNDANT_DEPENDS_ON)
+    if config:
+        (tmp_path / "pyproject.toml").write_text(config)
+    done = tmpllint("lint", "stack.yaml", "-f", "json", "--no-cache", "--only", "W3005",
+                    cwd=tmp_path)
+    found = [(f["rule"], f["severity"], f["line"]) for f in json.loads(done.stdout)["findings"]]
+    assert found == [("W3005", severity, 6)]
+    assert done.returncode == code

@@ -688,6 +688,7 @@ def rules(
     import json
 
     from tmpllint.catalog import cfn_lint_rules, pack_rules
+    from tmpllint.selection import DEMOTED
 
     docs = pack_rules() + (cfn_lint_rules() if all_rules else [])
     if fmt is ListFormat.json:
@@ -701,7 +702,7 @@ def rules(
         table.add_column(column, overflow="fold")
     for doc in docs:
         note = (f"superseded by {', '.join(doc.superseded_by)} (off by default): "
-                if doc.superseded_by else "")
+                if doc.superseded_by else "reported at info: " if doc.id in DEMOTED else "")
         table.add_row(doc.id, doc.severity, doc.family, note + doc.shortdesc)
     Console(highlight=False, soft_wrap=False).print(table)
 
@@ -733,13 +734,17 @@ def explain(rule_id: str = typer.Argument(..., metavar="ID", help="A rule id, e.
 
 def _overlap_lines(doc) -> list[str]:
     """What a tmpllint rule supersedes, or what supersedes a cfn-lint rule."""
-    from tmpllint.selection import SUPERSEDED
+    from tmpllint.selection import DEMOTED, SUPERSEDED
 
     keep = ('cfn-lint-overlaps = "keep" in [tool.tmpllint] (cfn-lint-overlaps: keep in '
             '.tmpllint.yaml) turns {} back on.')
     if doc.superseded_by:
         return ["", "Superseded", _wrap(f"by {', '.join(doc.superseded_by)}: "
                                         f"{SUPERSEDED[doc.id][1]}. Off by default; {keep.format('it')}")]
+    if doc.id in DEMOTED:
+        return ["", "Reported at info", _wrap(f"{DEMOTED[doc.id]}. tmpllint reports it at info, "
+                                              "below the default gate; cfn-lint-overlaps = \"keep\" "
+                                              "restores cfn-lint's own severity.")]
     if doc.supersedes:
         return ["", "Supersedes", *[_wrap(f"cfn-lint {rule}: {SUPERSEDED[rule][1]}")
                                     for rule in doc.supersedes],

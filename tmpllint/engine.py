@@ -13,6 +13,7 @@ import ast
 import hashlib
 import json
 import re
+from dataclasses import replace as _replace
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -154,7 +155,8 @@ class Engine:
             for match in matches
             if match.rule.id != "E0002" and self.selection.enabled(match.rule.id)
         }
-        return sorted(findings)
+        return sorted(_replace(f, severity=self.selection.severity(f.rule, f.severity))
+                      for f in findings)
 
 
 class LintOutOfMemory(BaseException):

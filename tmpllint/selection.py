@@ -9,6 +9,7 @@ whatever `--only` says, because a template that cannot be read cannot pass a gat
 says (found by `bench/overlaps.py`, which lists every resource line where a cfn-lint and
 a tmpllint finding coincide). They are removed from the rule collection unless the
 configuration says `cfn-lint-overlaps = "keep"`, or `--only` names one by its full id.
+`DEMOTED` cfn-lint rules still run but report at info (style, not consequence).
 """
 
 from __future__ import annotations
@@ -36,6 +37,17 @@ SUPERSEDED: dict[str, tuple[tuple[str, ...], str]] = {
               "is accepted by E9301, which W1011 would still flag"),
     "W2010": (("E9306",), "an output that echoes a NoEcho parameter is E9306 at the "
               "same line (W2010 also looks at Metadata, which tmpllint does not)"),
+    "E3505": (("E9012",), "a queue whose VisibilityTimeout is below its consumer's "
+              "Timeout is E9012, which also follows SAM SQS events and Globals (E3505 "
+              "reports it at the queue, E9012 at the mapping or event)"),
+}
+
+#: cfn-lint rules whose findings are true but change nothing at deploy or run time:
+#: tmpllint reports them at info (below the default gate; JSON and SARIF keep them), and
+#: `cfn-lint-overlaps = "keep"` restores cfn-lint's own severity.
+DEMOTED: dict[str, str] = {
+    "W3005": "a DependsOn that a Ref or GetAtt already implies is redundant, not wrong: "
+             "CloudFormation orders the resources the same way either way",
 }
 
 #: `cfn-lint-overlaps` values: drop the superseded rules (default) or keep them.
@@ -69,6 +81,10 @@ class RuleSelection:
         if self.only:
             return any(rule_id.startswith(prefix) for prefix in self.only)
         return True
+
+    def severity(self, rule_id: str, severity: str) -> str:
+        """The severity a finding is reported at: info for a DEMOTED cfn-lint rule."""
+        return "info" if rule_id in DEMOTED and self.overlaps != "keep" else severity
 
 
 def closest(wanted: str, known: Iterable[str]) -> list[str]:
