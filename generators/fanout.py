@@ -61,8 +61,15 @@ def build(options: Options):
         Sid="SnsDeliversToQueues", Effect="Allow", Principal=mapping(Service="sns.amazonaws.com"),
         Action=["kms:Decrypt", "kms:GenerateDataKey"], Resource="*",
         Condition=same_account()), mapping(
+        # EventBridge's and S3's KMS requests for SNS delivery do not carry
+        # aws:SourceAccount, so a condition on it would drop every event silently (the
+        # AWS documentation's key policies for them have none); the topic policy decides
+        # who may publish. CloudWatch alarms do carry it.
         Sid="ServicesPublishToTopics", Effect="Allow",
-        Principal=mapping(Service=list(SERVICE_PUBLISHERS)),
+        Principal=mapping(Service=[s for s in SERVICE_PUBLISHERS if s != "cloudwatch.amazonaws.com"]),
+        Action=["kms:Decrypt", "kms:GenerateDataKey"], Resource="*"), mapping(
+        Sid="AlarmsPublishToTopics", Effect="Allow",
+        Principal=mapping(Service="cloudwatch.amazonaws.com"),
         Action=["kms:Decrypt", "kms:GenerateDataKey"], Resource="*", Condition=same_account())])
     comment_before(res, "TopicKey", "Customer managed key, rotated yearly (001:2433-2435); AWS services "
                    "of this account (EventBridge, S3 notifications, CloudWatch alarms) may publish to "
