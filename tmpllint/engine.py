@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from tmpllint.findings import CFN_LINT_SEVERITY, FileResult, Finding
+from tmpllint.preprocess import quiet_cfn_lint
 from tmpllint.selection import SUPERSEDED, RuleSelection
 
 #: Files larger than this are not parsed (CloudFormation itself accepts 1 MB).
@@ -143,6 +144,7 @@ class Engine:
         if isinstance(cfn.template, dict):
             secrets |= values_to_mask(cfn)
         result = FileResult(path, findings=self._findings(path, matches, secrets, template))
+        quiet_cfn_lint(result, template)
         crashes = [m for m in matches if m.rule.id == "E0002"]
         if crashes:
             result.status, result.error_kind = "error", "crash"
