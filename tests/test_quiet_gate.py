@@ -143,6 +143,7 @@ Resources:
     DependsOn: Dlq
     Properties:
       RedrivePolicy: {deadLetterTargetArn: !GetAtt Dlq.Arn, maxReceiveCount: 5}
+      QueueName: !Sub jobs
 """
 
 
@@ -154,8 +155,8 @@ def test_demoted_cfn_lint_rules_report_at_info_unless_overlaps_are_kept(tmp_path
     (tmp_path / "stack.yaml").write_text(REDUNDANT_DEPENDS_ON)
     if config:
         (tmp_path / "pyproject.toml").write_text(config)
-    done = tmpllint("lint", "stack.yaml", "-f", "json", "--no-cache", "--only", "W3005",
+    done = tmpllint("lint", "stack.yaml", "-f", "json", "--no-cache", "--only", "W3005,W1020",
                     cwd=tmp_path)
     found = [(f["rule"], f["severity"], f["line"]) for f in json.loads(done.stdout)["findings"]]
-    assert found == [("W3005", severity, 6)]
+    assert found == [("W3005", severity, 6), ("W1020", severity, 9)]
     assert done.returncode == code

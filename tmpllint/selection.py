@@ -48,6 +48,8 @@ SUPERSEDED: dict[str, tuple[tuple[str, ...], str]] = {
 DEMOTED: dict[str, str] = {
     "W3005": "a DependsOn that a Ref or GetAtt already implies is redundant, not wrong: "
              "CloudFormation orders the resources the same way either way",
+    "W1020": "a Fn::Sub without variables deploys exactly like the plain string: a style "
+             "nit, not a defect",
 }
 
 #: `cfn-lint-overlaps` values: drop the superseded rules (default) or keep them.
