@@ -314,11 +314,12 @@ class RdsDeletionProtection(Documented, ResourceSchemaRule):
     shortdesc = "Databases are protected from deletion"
     description = (
         "Flags an RDS DB instance (outside a cluster) or DB cluster whose "
-        "`DeletionProtection` is not true. Default: off. Read replicas "
-        "(`SourceDBInstanceIdentifier`, `SourceDBClusterIdentifier`) and restored instances "
-        "are judged like any instance: they accept the setting, a cross-region replica is "
-        "often the disaster-recovery copy, and a point-in-time restore is a database of its "
-        "own. Aurora instances (`DBClusterIdentifier`) are judged through their cluster."
+        "`DeletionProtection` is not true. Default: off. A read replica "
+        "(`SourceDBInstanceIdentifier` or `SourceDBClusterIdentifier` without a restore "
+        "time) holds no data of its own, so it is flagged only when it sets "
+        "`DeletionProtection: false` (replicas accept the setting); a point-in-time restore "
+        "is a database of its own and is judged like any instance. Aurora instances "
+        "(`DBClusterIdentifier`) are judged through their cluster."
     )
     why = (
         "Deletion protection makes deleting the database a two-step decision: a stack "
