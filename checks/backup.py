@@ -39,6 +39,15 @@ STATEFUL_TYPES = {
     "AWS::KMS::Key": (False, False),
 }
 _KEEP = {"Retain", "RetainExceptOnCreate", "Snapshot"}
+#: The property that gives a resource a custom physical name. CloudFormation cannot
+#: replace a named resource (the new one would need the same name), so the update that
+#: would replace it fails and the data stays: only deletion is at risk.
+NAME_PROPERTIES = {
+    "AWS::RDS::DBInstance": "DBInstanceIdentifier", "AWS::RDS::DBCluster": "DBClusterIdentifier",
+    "AWS::DynamoDB::Table": "TableName", "AWS::DynamoDB::GlobalTable": "TableName",
+    "AWS::Serverless::SimpleTable": "TableName", "AWS::Kinesis::Stream": "Name",
+    "AWS::ElastiCache::ReplicationGroup": "ReplicationGroupId",
+}
 
 
 class StatefulRetained(Documented, CloudFormationLintRule):
@@ -51,8 +60,10 @@ class StatefulRetained(Documented, CloudFormationLintRule):
         "key whose data is lost when the stack is deleted or when an update replaces it: "
         "`DeletionPolicy` missing (default `Delete`; RDS instances outside a cluster and "
         "RDS clusters default to `Snapshot`, so for them only replacement is at risk) or "
-        "`UpdateReplacePolicy` missing (default `Delete` for every type). The message "
-        "names the case that applies. Not flagged: an explicit `DeletionPolicy: Delete` "
+        "`UpdateReplacePolicy` missing (default `Delete` for every type; a resource with a "
+        "custom physical name such as `TableName` cannot be replaced, the update fails "
+        "instead, so for it only deletion is at risk). The message names the case that "
+        "applies. Not flagged: an explicit `DeletionPolicy: Delete` "
         "(the author decided the data is disposable, which covers replacement too) or an "
         "explicit `UpdateReplacePolicy: Delete` (decided for replacement); a policy from a "
         "parameter (the deployer chooses); and resources protected from deletion "
@@ -121,7 +132,8 @@ def _at_risk(cfn, kind: str, resolved: dict) -> str | None:
         return None  # an explicit Delete (or a deployer's choice of it) is a decision
     snapshot_default = STATEFUL_TYPES[kind][0]
     on_delete = deletion is None and not snapshot_default
-    on_replace = resolved.get("UpdateReplacePolicy") is None
+    named = props.get(NAME_PROPERTIES.get(kind, "")) not in (None, "")
+    on_replace = resolved.get("UpdateReplacePolicy") is None and not named
     if on_delete and on_replace:
         return "both"
     return "delete" if on_delete else "replace" if on_replace else None
