@@ -37,15 +37,21 @@ class NoElevatedManagedPolicies(Documented, CloudFormationLintRule):
         found = []
         for name, resource in resources_of(cfn, "AWS::IAM::Role", "AWS::IAM::User", "AWS::IAM::Group"):
             arns = properties(resource).get("ManagedPolicyArns")
+            first, names = None, []
             for index, arn in enumerate(arns if isinstance(arns, list) else []):
                 for value in _arn_texts(cfn, arn):
                     hit = self._ELEVATED.search(value)
                     if hit:
-                        found.append(RuleMatch(
-                            ["Resources", name, "Properties", "ManagedPolicyArns", index],
-                            f"'{name}' attaches the AWS managed policy {hit.group(1)}; attach a "
-                            "policy that lists the actions and resources it needs."))
+                        first = index if first is None else first
+                        names += [hit.group(1)] if hit.group(1) not in names else []
                         break
+            if names:  # one finding per role, user or group, naming every such policy
+                policies = (f"the AWS managed policy {names[0]}" if len(names) == 1 else
+                            f"the AWS managed policies {', '.join(names)}")
+                found.append(RuleMatch(
+                    ["Resources", name, "Properties", "ManagedPolicyArns", first],
+                    f"'{name}' attaches {policies}; attach a policy that lists the actions "
+                    "and resources it needs."))
         return found
 
 
