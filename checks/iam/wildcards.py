@@ -147,7 +147,10 @@ class PassRoleScoped(Documented, StatementRule):
         for action in statement.actions:
             covered = expand(action) or ()
             if any(a.name.lower() == "iam:passrole" for a in covered):
-                yield "Resource", (f"Policy of '{statement.resource}' may pass any role "
+                admin = action.lower() == "iam:*"
+                what = ("has full IAM control and so may pass any role" if admin
+                        else "may pass any role")
+                yield "Resource", (f"Policy of '{statement.resource}' {what} "
                                    f"({action} on *){{when}}; name the roles it may pass.")
                 return
 
