@@ -155,12 +155,19 @@ def hardcoded(cfn, value: Any) -> tuple[str, str] | None:
 
 
 def _template_text(value: Any) -> str | None:
-    """A literal, or a `Sub` text with its variables as NUL, for JSON parsing."""
+    """A literal, a `Sub` text with its variables as NUL, or a `Join` of literals with
+    every other piece (a `Ref`, a `GetAtt`) as NUL, for JSON parsing."""
     if isinstance(value, str):
         return value
     if isinstance(value, dict) and set(value) == {"Fn::Sub"}:
         text = value["Fn::Sub"][0] if isinstance(value["Fn::Sub"], list) else value["Fn::Sub"]
         return SUB_VARIABLE.sub("\x00", text) if isinstance(text, str) else None
+    if isinstance(value, dict) and set(value) == {"Fn::Join"}:
+        argument = value["Fn::Join"]
+        if (isinstance(argument, list) and len(argument) == 2 and isinstance(argument[0], str)
+                and isinstance(argument[1], list)):
+            return argument[0].join(piece if isinstance(piece, str) else "\x00"
+                                    for piece in argument[1])
     return None
 
 
