@@ -197,11 +197,12 @@ def _retain_message(name: str, kind: str, risk: str, condition: str) -> str:
         return (f"{kind} '{name}' {kept} but {lost} when an update replaces it{condition}; "
                 f"set UpdateReplacePolicy: {keep.replace(' or ', ' (or ')}"
                 f"{')' if ' or ' in keep else ''}.")
-    if risk == "delete":
-        return (f"{kind} '{name}' {lost} with the stack{condition}; set DeletionPolicy: "
-                f"{keep.replace(' or ', ' (or ')}{')' if ' or ' in keep else ''}.")
     protect = {"AWS::DynamoDB::Table": " (or DeletionProtectionEnabled: true)",
                "AWS::Cognito::UserPool": " (or DeletionProtection: ACTIVE)"}.get(kind, "")
+    if risk == "delete":
+        return (f"{kind} '{name}' {lost} with the stack{condition}; set DeletionPolicy: "
+                f"{keep.replace(' or ', ' (or ')}{')' if ' or ' in keep else ''}{protect}, "
+                "or DeletionPolicy: Delete if the data is disposable.")
     return (f"{kind} '{name}' {lost} with the stack and when an update replaces it"
             f"{condition}; set DeletionPolicy and UpdateReplacePolicy to {keep}{protect}, "
             "or DeletionPolicy: Delete if the data is disposable.")
