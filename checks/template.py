@@ -381,7 +381,8 @@ class ApiAuthorization(Documented, CloudFormationLintRule):
                                   f"IAM) or set Auth.DefaultAuthorizer in Globals {section}")
                 key = f"sam:{api_id}" if api_id else f"sam-implicit:{section}"
                 found = apis.setdefault(key, _OpenApi(label, fix))
-                if auth.get("ApiKeyRequired") or (api.get("Auth") or {}).get("ApiKeyRequired"):
+                api_auth = api.get("Auth") if isinstance(api.get("Auth"), dict) else {}
+                if auth.get("ApiKeyRequired") or api_auth.get("ApiKeyRequired"):
                     found.api_key = True
                 path = ["Resources", name, "Properties", "Events", event]
                 if authorizer == "NONE":
