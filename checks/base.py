@@ -499,14 +499,22 @@ class ResourceSchemaRule(CfnLintJsonSchema):
             yield err
 
 
-def values_at(node: Any, path, prefix: tuple = ()) -> Iterator[tuple[list, Any]]:
-    """(path, value) for every value at `path` below `node`; `*` is every list item."""
+def values_at(node: Any, path, prefix: tuple = (), through_if: bool = False
+              ) -> Iterator[tuple[list, Any]]:
+    """(path, value) for every value at `path` below `node`; `*` is every list item.
+    With `through_if`, an `Fn::If` on the way down (`Users: !If [C, [...], [...]]`) is
+    followed into both branches, so every branch's value is found."""
+    if path and through_if and isinstance(node, dict) and len(node) == 1 \
+            and isinstance(node.get("Fn::If"), list) and len(node["Fn::If"]) == 3:
+        for branch in (1, 2):
+            yield from values_at(node["Fn::If"][branch], path, prefix + ("Fn::If", branch), True)
+        return
     if not path:
         yield list(prefix), node
         return
     key, rest = path[0], path[1:]
     if key == "*":
         for index, item in enumerate(node if isinstance(node, list) else []):
-            yield from values_at(item, rest, prefix + (index,))
+            yield from values_at(item, rest, prefix + (index,), through_if)
     elif isinstance(node, dict) and key in node:
-        yield from values_at(node[key], rest, prefix + (key,))
+        yield from values_at(node[key], rest, prefix + (key,), through_if)

@@ -62,25 +62,6 @@ def _judge(cfn, path: list, value: Any) -> Iterator[tuple[list, str, str, dict |
         yield path, where, secret, scenario
 
 
-def _values_at(node: Any, path, prefix: tuple = ()) -> Iterator[tuple[list, Any]]:
-    """`values_at`, also through an `Fn::If` on the way down (`Users: !If [C, [...], [...]]`),
-    so every branch's value is found."""
-    if path and isinstance(node, dict) and len(node) == 1 and isinstance(node.get("Fn::If"), list) \
-            and len(node["Fn::If"]) == 3:
-        for branch in (1, 2):
-            yield from _values_at(node["Fn::If"][branch], path, prefix + ("Fn::If", branch))
-        return
-    if not path:
-        yield list(prefix), node
-        return
-    key, rest = path[0], path[1:]
-    if key == "*":
-        for index, item in enumerate(node if isinstance(node, list) else []):
-            yield from _values_at(item, rest, prefix + (index,))
-    elif isinstance(node, dict) and key in node:
-        yield from _values_at(node[key], rest, prefix + (key,))
-
-
 #: Resources whose properties no schema describes: a custom resource's properties and a
 #: nested stack's parameters are whatever the author names them.
 FREE_FORM = {"AWS::CloudFormation::Stack": ("Parameters",), "AWS::Serverless::Application": ("Parameters",)}
@@ -108,12 +89,12 @@ def secret_property_values(cfn) -> Iterator[tuple[str, list, Any]]:
         props = properties(resource)
         kind = resource.get("Type")
         for path in SECRET_PROPERTIES.get(kind, ()) if isinstance(kind, str) else ():
-            for where, value in _values_at(props, path):
+            for where, value in values_at(props, path, through_if=True):
                 yield name, where, value
         base = _free_form(kind)
         if base is None:
             continue
-        for where, value in _values_at(props, list(base)):
+        for where, value in values_at(props, list(base), through_if=True):
             for path, node in walk(value, tuple(where)):
                 key = path[-1] if path else None
                 if isinstance(key, str) and key not in FREE_FORM_EXCLUDED and secret_name(key) \
@@ -324,9 +305,9 @@ class SecretParameterDefault(Documented, CloudFormationLintRule):
 
     def match(self, cfn) -> list[RuleMatch]:
         found = []
-        for name, parameter in _secret_parameters(cfn):
-            default = parameter.get("Default")
-            if str(parameter.get("NoEcho", "")).lower() == "true" and isinstance(default, (str, int)) \
+        for name, declared in _secret_parameters(cfn):
+            default = declared.get("Default")
+            if str(declared.get("NoEcho", "")).lower() == "true" and isinstance(default, (str, int)) \
                     and str(default) and not is_reference_text(str(default)):
                 record(cfn, str(default))
                 found.append(RuleMatch(["Parameters", name, "Default"],
