@@ -54,9 +54,30 @@ class Engine:
             def _find_config(self):
                 return "", ""
 
+            # cfn-lint asks the config about every rule of every file (which rules are
+            # on, their settings): ~400 rules x 5 settings, each merged anew from the
+            # command line, template and file arguments. They change only with the
+            # template's own Metadata, so each file computes them once.
+            def set_template_args(self, template):
+                self._tmpllint_values = {}
+                super().set_template_args(template)
+
+            def _get_argument_value(self, arg_name, is_template, is_config_file):
+                values = self.__dict__.get("_tmpllint_values")
+                if values is None:
+                    return super()._get_argument_value(arg_name, is_template, is_config_file)
+                key = (arg_name, is_template, is_config_file)
+                if key not in values:
+                    value = super()._get_argument_value(arg_name, is_template, is_config_file)
+                    if arg_name != "merge_configs" and self.merge_configs:
+                        return value  # merged anew on every call by cfn-lint: not kept
+                    values[key] = value
+                return values[key]
+
         self.selection = selection
         self.regions = list(regions)
         self.rules = _build_rules(_guarded_rules_class(Rules), selection, extra_rules)
+        _install_speedups(self.rules)
         # cfn-lint's informational rules are off unless asked for; tmpllint reports
         # every severity and lets --fail-on decide what fails.
         self._config = _IsolatedConfig(regions=self.regions, include_checks=["I"])
@@ -177,7 +198,24 @@ def _guarded_rules_class(rules_cls):
             yield from super().run_check(guarded, filename, rule_id, config,
                                          enabled_rule_ids, *args)
 
+        def run(self, filename, cfn, config):
+            from tmpllint import speedups
+
+            speedups.reset(self.data)  # cfn-lint re-wires the child rules of every file
+            yield from super().run(filename, cfn, config)
+
     return GuardedRules
+
+
+def _install_speedups(rules) -> None:
+    """cfn-lint's own code, minus repeated work (tmpllint/speedups.py; same findings)."""
+    from tmpllint import speedups
+
+    speedups.install()
+    keyword_rule = rules.get("E1101")
+    # cfn-lint loads its rules from files, so the class is known by name, not module
+    if type(keyword_rule).__name__ == "CfnLint" and hasattr(keyword_rule, "cfnLint"):
+        speedups.index_keywords(keyword_rule)
 
 
 def _build_rules(rules_cls, selection: RuleSelection, extra_rules: Iterable):

@@ -1,0 +1,159 @@
+"""Cheaper versions of two cfn-lint hot spots, installed by `Engine` (issue 16).
+
+Both return exactly what cfn-lint's own code returns; they only stop repeating work
+(the profile and the same-findings check are in `bench/cpu_profile.py` and
+`bench/same_findings.py`):
+
+- `cfnlint.jsonschema.validators.create` builds a new dataclass *type* on every call, and
+  every schema rule calls it (through `Validator.extend`) once per resource it checks:
+  about a fifth of a run's CPU went into `dataclasses`. The type depends only on the
+  three arguments, so it is built once per distinct set of arguments (the callables
+  compared by identity, and kept alive with the cache entry so an identity cannot be
+  reused; the function filter, a small dataclass that is never changed in place, by
+  value) and reused. `extend_validator` then stopped building a throw-away validator
+  (with an empty `Template`) on the way to the one it returns.
+- E1101 (`CfnLint.cfnLint`) hands every `cfnLint` keyword of a schema to the child rules
+  that registered it by scanning all ~300 child rules and their keywords, for every
+  property of every resource. `index_keywords` replaces that scan with a lookup in a
+  keyword -> rules index built once per file, in the same order as the scan.
+"""
+
+from __future__ import annotations
+
+import types
+from collections import OrderedDict
+
+_CREATE_CACHE_SIZE = 512
+_installed = False
+
+
+def _identity(value) -> tuple:
+    """What makes two callables the same validator: the function and, for a bound
+    method, the object it is bound to (a new bound method is made on every getattr)."""
+    if isinstance(value, types.MethodType):
+        return (id(value.__self__), id(value.__func__))
+    return (id(value),)
+
+
+def _value_key(value) -> tuple:
+    """A dataclass such as cfn-lint's `FunctionFilter` (a new, equal one is made for
+    nearly every call; none is changed after it is made) by its type and field values."""
+    import dataclasses
+
+    if value is None or not dataclasses.is_dataclass(value):
+        return (id(value),)
+    parts = []
+    for field in dataclasses.fields(value):
+        item = getattr(value, field.name)
+        if isinstance(item, list):
+            item = tuple(item)
+        hash(item)  # TypeError for anything unhashable: the caller falls back
+        parts.append((field.name, item))
+    return (type(value), tuple(parts))
+
+
+def install() -> None:
+    """Replace `cfnlint.jsonschema.validators.create` by a memoised version (once)."""
+    global _installed
+    if _installed:
+        return
+    import cfnlint.jsonschema.validators as module
+
+    original = module.create
+    cache: OrderedDict = OrderedDict()
+
+    def create(validators=None, function_filter=None, fn_resolvers=None):
+        try:
+            key = (
+                tuple((name, _identity(value)) for name, value in (validators or {}).items()),
+                _value_key(function_filter),
+                tuple((name, _identity(value)) for name, value in (fn_resolvers or {}).items()),
+            )
+        except TypeError:  # not a mapping of callables: leave it to cfn-lint
+            return original(validators, function_filter, fn_resolvers)
+        entry = cache.get(key)
+        if entry is not None:
+            cache.move_to_end(key)
+            return entry[0]
+        made = original(validators, function_filter, fn_resolvers)
+        # the arguments stay referenced with the entry: the ids in the key stay theirs
+        cache[key] = (made, validators, function_filter, fn_resolvers)
+        if len(cache) > _CREATE_CACHE_SIZE:
+            cache.popitem(last=False)
+        return made
+
+    create.__wrapped__ = original
+    module.create = create
+    _install_extend_validator()
+    _installed = True
+
+
+def _install_extend_validator() -> None:
+    """`BaseJsonSchema.extend_validator` makes a validator with cfn-lint's defaults (an
+    empty `Template`, its context, a resolver) and at once replaces the three; this
+    makes the same validator directly with the final values."""
+    from cfnlint.rules.jsonschema.Base import BaseJsonSchema
+    from cfnlint.schema.resolver import RefResolver
+
+    original = BaseJsonSchema.extend_validator
+
+    def extend_validator(self, validator, schema, context, validators=None):
+        all_validators = self._get_validators()
+        if validators:
+            all_validators.update(validators)
+        return validator.extend(validators=all_validators)(
+            schema=schema,
+            cfn=validator.cfn,
+            context=context,
+            resolver=RefResolver.from_schema(schema),
+        )
+
+    extend_validator.__wrapped__ = original
+    BaseJsonSchema.extend_validator = extend_validator
+
+
+def index_keywords(rule) -> None:
+    """Give cfn-lint's E1101 rule object an indexed `cfnLint` (see the module docstring).
+    `reset(rule)` must be called whenever its child rules may have changed (the engine
+    does it at the start of every file, after which cfn-lint re-wires the children)."""
+    from cfnlint.jsonschema._utils import Unset
+
+    rule._tmpllint_keyword_index = None
+
+    def build() -> dict:
+        index: dict = {}
+        for child in rule.child_rules.values():
+            if child is None or not child.id:
+                continue
+            for keyword in child.keywords:
+                index.setdefault(keyword, []).append(child)
+        return index
+
+    def cfnLint(validator, keywords, instance, schema):  # noqa: N802 - cfn-lint's name
+        validator = validator.evolve(
+            function_filter=validator.function_filter.evolve(add_cfn_lint_keyword=False)
+        )
+        index = rule._tmpllint_keyword_index
+        if index is None:
+            index = rule._tmpllint_keyword_index = build()
+        for keyword in keywords:
+            try:
+                children = index.get(keyword, ())
+            except TypeError:  # an unhashable keyword: compare as cfn-lint does
+                children = [c for c in rule.child_rules.values() if c is not None and c.id
+                            for k in c.keywords if k == keyword]
+            for child in children:
+                for err in child.validate(validator, keyword, instance, schema):
+                    if err.rule is None:
+                        if isinstance(err.validator, Unset):
+                            err.rule = child
+                    yield err
+
+    rule.cfnLint = cfnLint
+
+
+def reset(rules) -> None:
+    """Forget the keyword indexes of `rules` (a mapping of rule id to rule)."""
+    for rule in rules.values():
+        if getattr(rule, "_tmpllint_keyword_index", None) is not None:
+            rule._tmpllint_keyword_index = None
