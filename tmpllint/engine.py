@@ -260,6 +260,7 @@ def _parents(everything) -> dict[str, set[str]]:
     "Resources/*" (E3002), then "Resources/<Type>/Properties")."""
     parents: dict[str, set[str]] = {}
     by_keyword: dict[str, set[str]] = {}
+    walkers: dict[str, set[str]] = {}
     for rule_id, rule in everything.items():
         for parent in rule.parent_rules or []:
             parents.setdefault(rule_id, set()).add(parent)
@@ -267,8 +268,12 @@ def _parents(everything) -> dict[str, set[str]]:
             parents.setdefault(child, set()).add(rule_id)
         for keyword in getattr(rule, "keywords", None) or []:
             by_keyword.setdefault(keyword, set()).add(rule_id)
+            # tmpllint's schema rules validate against their own small schemas, which
+            # hand nothing down to other rules' keywords: they never walk for a child
+            if not type(rule).__module__.startswith(TMPLLINT_PACK):
+                walkers.setdefault(keyword, set()).add(rule_id)
     for keyword, rule_ids in by_keyword.items():
-        covering = set().union(*(by_keyword.get(prefix, set()) for prefix in _prefixes(keyword)))
+        covering = set().union(*(walkers.get(prefix, set()) for prefix in _prefixes(keyword)))
         for rule_id in rule_ids:
             parents.setdefault(rule_id, set()).update(covering - {rule_id})
     return parents
