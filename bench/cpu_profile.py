@@ -2,7 +2,8 @@
 """Where one process spends its CPU time: per stage, per rule, and cProfile's top functions.
 
     python bench/cpu_profile.py [FOLDER] [--limit 80] [--one-file FILE] [--cfn-lint-only]
-                            [--only IDS] [--ignore IDS] [--top 25] [--pstats OUT]
+                            [--only IDS] [--ignore IDS] [--top 25] [--cprofile]
+                            [--pstats OUT] [--engine FILE]
 
 Lints the first LIMIT templates of FOLDER (sorted; default 80 of
 ../shared/corpus/aws-cloudformation-templates), or one file with --one-file, in this
@@ -17,6 +18,11 @@ less than wall time.
   schema rule hands to its children, minus the time of rules nested inside it), split
   into tmpllint's pack and cfn-lint's rules;
 - with --cprofile: cProfile's top functions by cumulative time over the lint loop.
+
+--engine FILE runs another version of tmpllint/engine.py in the same environment, for a
+before/after comparison in one checkout:
+    git show main:tmpllint/engine.py > /tmp/engine_main.py
+    python bench/cpu_profile.py --engine /tmp/engine_main.py --no-rule-timer
 
 The per-rule timers add their own overhead (a few percent); compare runs of this script
 with each other, not with `time tmpllint lint`. Not part of the test suite.
@@ -146,6 +152,7 @@ def main() -> int:
     parser.add_argument("--cprofile", action="store_true")
     parser.add_argument("--no-rule-timer", action="store_true")
     parser.add_argument("--pstats", help="write cProfile's stats to this file")
+    parser.add_argument("--engine", help="load the engine module from this file instead")
     args = parser.parse_args()
 
     if args.one_file:
@@ -161,6 +168,13 @@ def main() -> int:
     import cfnlint.rules  # noqa: F401 - the import is what is measured
     import tmpllint.engine as engine_module
     from tmpllint.selection import RuleSelection
+
+    if args.engine:
+        import importlib.util
+
+        spec = importlib.util.spec_from_file_location("tmpllint_engine_other", args.engine)
+        engine_module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(engine_module)
 
     imported = clock()
     ignore = [s for s in args.ignore.split(",") if s]
