@@ -202,7 +202,10 @@ def _guarded_rules_class(rules_cls):
             from tmpllint import speedups
 
             speedups.reset(self.data)  # cfn-lint re-wires the child rules of every file
-            if _same_source(rules_cls.run, _CFN_LINT_RUN):
+            from cfnlint.rules._rule import matching
+
+            if (_same_source(rules_cls.run, _CFN_LINT_RUN)
+                    and _same_source(matching, _CFN_LINT_MATCHING)):
                 yield from speedups.rules_run(self, filename, cfn, config)
             else:  # another cfn-lint version: its own code
                 yield from super().run(filename, cfn, config)
@@ -213,6 +216,8 @@ def _guarded_rules_class(rules_cls):
 #: sha256 (first 16 hex digits) of `cfnlint.rules.Rules.run`'s source in the cfn-lint
 #: versions whose `run` `speedups.rules_run` repeats.
 _CFN_LINT_RUN = frozenset({"6fa2334a73faecae"})
+#: the same for `cfnlint.rules._rule.matching` (the wrapper `rules_run` relies on).
+_CFN_LINT_MATCHING = frozenset({"2b086d0ebdabe6d6"})
 
 
 def _same_source(function, digests) -> bool:
