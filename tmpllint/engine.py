@@ -204,8 +204,8 @@ def _guarded_rules_class(rules_cls):
             speedups.reset(self.data)  # cfn-lint re-wires the child rules of every file
             from cfnlint.rules._rule import matching
 
-            if (_same_source(rules_cls.run, _CFN_LINT_RUN)
-                    and _same_source(matching, _CFN_LINT_MATCHING)):
+            if (speedups.same_source(rules_cls.run, _CFN_LINT_RUN)
+                    and speedups.same_source(matching, _CFN_LINT_MATCHING)):
                 yield from speedups.rules_run(self, filename, cfn, config)
             else:  # another cfn-lint version: its own code
                 yield from super().run(filename, cfn, config)
@@ -220,23 +220,6 @@ _CFN_LINT_RUN = frozenset({"6fa2334a73faecae"})
 _CFN_LINT_MATCHING = frozenset({"2b086d0ebdabe6d6"})
 
 
-def _same_source(function, digests) -> bool:
-    cached = getattr(function, "_tmpllint_digest", None)
-    if cached is None:
-        import inspect
-
-        try:
-            source = inspect.getsource(function)
-        except (OSError, TypeError):
-            source = ""
-        cached = hashlib.sha256(source.encode()).hexdigest()[:16]
-        try:
-            function._tmpllint_digest = cached
-        except AttributeError:
-            return cached in digests
-    return cached in digests
-
-
 def _install_speedups(rules) -> None:
     """cfn-lint's own code, minus repeated work (tmpllint/speedups.py; same findings)."""
     from tmpllint import speedups
@@ -244,7 +227,8 @@ def _install_speedups(rules) -> None:
     speedups.install()
     keyword_rule = rules.get("E1101")
     # cfn-lint loads its rules from files, so the class is known by name, not module
-    if type(keyword_rule).__name__ == "CfnLint" and hasattr(keyword_rule, "cfnLint"):
+    if (type(keyword_rule).__name__ == "CfnLint" and hasattr(keyword_rule, "cfnLint")
+            and speedups.same_source(type(keyword_rule).cfnLint, speedups.CFN_LINT_KEYWORD)):
         speedups.index_keywords(keyword_rule)
 
 

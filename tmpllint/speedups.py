@@ -38,6 +38,34 @@ from collections import OrderedDict
 _CREATE_CACHE_SIZE = 512
 _installed = False
 
+#: sha256 (first 16 hex digits) of the source of each cfn-lint function replaced here,
+#: in the cfn-lint versions it was written against (1.58); a function whose source
+#: differs (another cfn-lint) is left alone.
+CFN_LINT_CREATE = frozenset({"2d1dd51fbc7a640b"})  # also holds Validator.evolve
+CFN_LINT_EXTEND_VALIDATOR = frozenset({"512d7e20846250f7"})
+CFN_LINT_CONTEXT_EVOLVE = frozenset({"05aa695393629cc4"})
+CFN_LINT_FILTER_EVOLVE = frozenset({"58dfb27d5ccfea44"})
+CFN_LINT_KEYWORD = frozenset({"23947c8987cd5a17"})  # CfnLint.cfnLint (E1101)
+
+
+def same_source(function, digests) -> bool:
+    """Is `function`'s source one of `digests` (see above)? Computed once per function."""
+    cached = getattr(function, "_tmpllint_digest", None)
+    if cached is None:
+        import hashlib
+        import inspect
+
+        try:
+            source = inspect.getsource(function)
+        except (OSError, TypeError):
+            source = ""
+        cached = hashlib.sha256(source.encode()).hexdigest()[:16]
+        try:
+            function._tmpllint_digest = cached
+        except AttributeError:
+            pass
+    return cached in digests
+
 
 def _identity(value) -> tuple:
     """What makes two callables the same validator: the function and, for a bound
@@ -71,7 +99,12 @@ def install() -> None:
         return
     import cfnlint.jsonschema.validators as module
 
+    _installed = True
+    _install_extend_validator()
+    _install_evolve()
     original = module.create
+    if not same_source(original, CFN_LINT_CREATE):
+        return
     cache: OrderedDict = OrderedDict()
 
     def create(validators=None, function_filter=None, fn_resolvers=None):
@@ -97,9 +130,6 @@ def install() -> None:
 
     create.__wrapped__ = original
     module.create = create
-    _install_extend_validator()
-    _install_evolve()
-    _installed = True
 
 
 def _install_extend_validator() -> None:
@@ -110,6 +140,8 @@ def _install_extend_validator() -> None:
     from cfnlint.schema.resolver import RefResolver
 
     original = BaseJsonSchema.extend_validator
+    if not same_source(original, CFN_LINT_EXTEND_VALIDATOR):
+        return
 
     def extend_validator(self, validator, schema, context, validators=None):
         all_validators = self._get_validators()
@@ -150,6 +182,9 @@ def _install_evolve() -> None:
     from cfnlint.context.context import Context
     from cfnlint.jsonschema._filter import FunctionFilter
 
+    if not (same_source(Context.evolve, CFN_LINT_CONTEXT_EVOLVE)
+            and same_source(FunctionFilter.evolve, CFN_LINT_FILTER_EVOLVE)):
+        return
     context_names = _init_names(Context)
 
     def context_evolve(self, **kwargs):
