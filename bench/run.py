@@ -7,16 +7,21 @@ FOLDER defaults to ../shared/corpus/aws-cloudformation-templates (beside a check
 this repository); when it is absent the benchmark says so and exits 0. Each variant runs
 N times (default 3) on the same file list; the table shows the median wall time, the
 peak memory of the largest single process (GNU time's maximum resident set size) and
-the ratio to the cfn-lint CLI. Variants: cfn-lint's CLI; tmpllint cold with --jobs 1;
-tmpllint cold with the default jobs (one per CPU); tmpllint with a warm cache. Then the
-same for one small template. Not part of the test suite: timings are machine facts,
-not assertions.
+the ratio to the cfn-lint CLI, and the median CPU time (user + sys of the process and
+its workers), which a machine busy with other work disturbs far less than wall time.
+Variants: cfn-lint's CLI; tmpllint cold with --jobs 1; cfn-lint's rules only inside
+tmpllint's engine (`--ignore E9,W9,I9 --jobs 1`), so that the marginal cost of
+tmpllint's own pack is the difference of the two --jobs 1 rows (printed under the
+table as a share of cfn-lint's CLI, issue 16: at most 20%); tmpllint cold with the
+default jobs (one per CPU); tmpllint with a warm cache. Then the same for one small
+template. Not part of the test suite: timings are machine facts, not assertions.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -29,52 +34,75 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_FOLDER = ROOT.parent / "shared" / "corpus" / "aws-cloudformation-templates"
 SUFFIXES = (".yaml", ".yml", ".json", ".template")
 TIME = shutil.which("time") and Path("/usr/bin/time").exists()
+JOBS1 = "tmpllint cold, --jobs 1"
+CFN_ONLY = "cfn-lint rules only in tmpllint, --jobs 1"
 
 
 def templates(folder: Path) -> list[str]:
     return sorted(str(p) for p in folder.rglob("*") if p.is_file() and p.suffix in SUFFIXES)
 
 
-def measure(command: list[str], env: dict) -> tuple[float, float]:
-    """(wall seconds, peak resident MB of the largest process) of one run."""
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def measure(command: list[str], env: dict) -> tuple[float, float, float]:
+    """(wall seconds, peak resident MB of the largest process, CPU seconds) of one run."""
     if TIME:
         command = ["/usr/bin/time", "-f", "%M", *command]
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), _children_cpu()
     done = subprocess.run(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                           text=True)
     wall = time.perf_counter() - started
+    cpu = _children_cpu() - cpu_started
     peak = 0.0
     if TIME:
         last = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else "0"
         peak = float(last) / 1024 if last.isdigit() else 0.0
-    return wall, peak
+    return wall, peak, cpu
 
 
 def run_variant(name: str, command: list[str], env: dict, repeat: int,
                 prepare=None) -> dict:
-    walls, peaks = [], []
+    walls, peaks, cpus = [], [], []
     for _ in range(repeat):
         if prepare:
             prepare()
-        wall, peak = measure(command, env)
+        wall, peak, cpu = measure(command, env)
         walls.append(wall)
         peaks.append(peak)
-    return {"name": name, "median": statistics.median(walls), "runs": walls, "peak": max(peaks)}
+        cpus.append(cpu)
+    return {"name": name, "median": statistics.median(walls), "runs": walls, "peak": max(peaks),
+            "cpu": statistics.median(cpus)}
 
 
 def table(title: str, rows: list[dict]) -> str:
-    base = rows[0]["median"]
-    lines = [title, f"{'variant':<34}{'median s':>10}{'peak MB':>10}{'x cfn-lint':>12}   runs (s)"]
+    base, base_cpu = rows[0]["median"], rows[0]["cpu"]
+    lines = [title, f"{'variant':<44}{'median s':>10}{'peak MB':>10}{'x cfn-lint':>12}"
+                    f"{'CPU s':>8}{'x cfn-lint':>12}   runs (s)"]
     for row in rows:
         runs = ", ".join(f"{r:.2f}" for r in row["runs"])
-        lines.append(f"{row['name']:<34}{row['median']:>10.2f}{row['peak']:>10.0f}"
-                     f"{row['median'] / base:>12.2f}   {runs}")
+        lines.append(f"{row['name']:<44}{row['median']:>10.2f}{row['peak']:>10.0f}"
+                     f"{row['median'] / base:>12.2f}{row['cpu']:>8.2f}"
+                     f"{row['cpu'] / base_cpu if base_cpu else 0:>12.2f}   {runs}")
+    by_name = {row["name"]: row for row in rows}
+    full, cfn_only = by_name.get(JOBS1), by_name.get(CFN_ONLY)
+    if full and cfn_only:
+        for label, key, reference in (("wall", "median", base), ("CPU", "cpu", base_cpu)):
+            if reference:
+                extra = full[key] - cfn_only[key]
+                lines.append(f"marginal cost of tmpllint's pack ({label}): {extra:.2f} s = "
+                             f"{extra / reference:.0%} of cfn-lint CLI (issue 16 goal: <= 20%)")
     return "\n".join(lines)
 
 
 def compare(files: list[str], repeat: int, label: str) -> str:
     cache_dir = tempfile.mkdtemp(prefix="tmpllint-bench-")
     env = dict(os.environ, TMPLLINT_CACHE_DIR=cache_dir)
+    # as installed from a wheel: compiled modules are kept (cfn-lint's already are;
+    # without this an editable tmpllint would compile ~40 modules in every process)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     python = sys.executable
     tmpllint = [python, "-m", "tmpllint", "lint", "--fail-on", "error"]
     cfn_lint = shutil.which("cfn-lint") or "cfn-lint"
@@ -84,7 +112,9 @@ def compare(files: list[str], repeat: int, label: str) -> str:
 
     rows = [
         run_variant("cfn-lint CLI", [cfn_lint, "--", *files], env, repeat),
-        run_variant("tmpllint cold, --jobs 1", [*tmpllint, "--jobs", "1", *files], env, repeat, clear),
+        run_variant(JOBS1, [*tmpllint, "--jobs", "1", *files], env, repeat, clear),
+        run_variant(CFN_ONLY, [*tmpllint, "--jobs", "1", "--ignore", "E9,W9,I9", *files], env,
+                    repeat, clear),
         run_variant(f"tmpllint cold, --jobs {os.cpu_count()} (default)", [*tmpllint, *files], env,
                     repeat, clear),
     ]

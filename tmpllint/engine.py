@@ -56,9 +56,30 @@ class Engine:
             def _find_config(self):
                 return "", ""
 
+            # cfn-lint asks the config about every rule of every file (which rules are
+            # on, their settings): ~400 rules x 5 settings, each merged anew from the
+            # command line, template and file arguments. They change only with the
+            # template's own Metadata, so each file computes them once.
+            def set_template_args(self, template):
+                self._tmpllint_values = {}
+                super().set_template_args(template)
+
+            def _get_argument_value(self, arg_name, is_template, is_config_file):
+                values = self.__dict__.get("_tmpllint_values")
+                if values is None:
+                    return super()._get_argument_value(arg_name, is_template, is_config_file)
+                key = (arg_name, is_template, is_config_file)
+                if key not in values:
+                    value = super()._get_argument_value(arg_name, is_template, is_config_file)
+                    if arg_name != "merge_configs" and self.merge_configs:
+                        return value  # merged anew on every call by cfn-lint: not kept
+                    values[key] = value
+                return values[key]
+
         self.selection = selection
         self.regions = list(regions)
         self.rules = _build_rules(_guarded_rules_class(Rules), selection, extra_rules)
+        _install_speedups(self.rules)
         # cfn-lint's informational rules are off unless asked for; tmpllint reports
         # every severity and lets --fail-on decide what fails.
         self._config = _IsolatedConfig(regions=self.regions, include_checks=["I"])
@@ -181,7 +202,38 @@ def _guarded_rules_class(rules_cls):
             yield from super().run_check(guarded, filename, rule_id, config,
                                          enabled_rule_ids, *args)
 
+        def run(self, filename, cfn, config):
+            from tmpllint import speedups
+
+            speedups.reset(self.data)  # cfn-lint re-wires the child rules of every file
+            from cfnlint.rules._rule import matching
+
+            if (speedups.same_source(rules_cls.run, _CFN_LINT_RUN)
+                    and speedups.same_source(matching, _CFN_LINT_MATCHING)):
+                yield from speedups.rules_run(self, filename, cfn, config)
+            else:  # another cfn-lint version: its own code
+                yield from super().run(filename, cfn, config)
+
     return GuardedRules
+
+
+#: sha256 (first 16 hex digits) of `cfnlint.rules.Rules.run`'s source in the cfn-lint
+#: versions whose `run` `speedups.rules_run` repeats.
+_CFN_LINT_RUN = frozenset({"6fa2334a73faecae"})
+#: the same for `cfnlint.rules._rule.matching` (the wrapper `rules_run` relies on).
+_CFN_LINT_MATCHING = frozenset({"2b086d0ebdabe6d6"})
+
+
+def _install_speedups(rules) -> None:
+    """cfn-lint's own code, minus repeated work (tmpllint/speedups.py; same findings)."""
+    from tmpllint import speedups
+
+    speedups.install()
+    keyword_rule = rules.get("E1101")
+    # cfn-lint loads its rules from files, so the class is known by name, not module
+    if (type(keyword_rule).__name__ == "CfnLint" and hasattr(keyword_rule, "cfnLint")
+            and speedups.same_source(type(keyword_rule).cfnLint, speedups.CFN_LINT_KEYWORD)):
+        speedups.index_keywords(keyword_rule)
 
 
 def _build_rules(rules_cls, selection: RuleSelection, extra_rules: Iterable):
@@ -226,6 +278,7 @@ def _parents(everything) -> dict[str, set[str]]:
     "Resources/*" (E3002), then "Resources/<Type>/Properties")."""
     parents: dict[str, set[str]] = {}
     by_keyword: dict[str, set[str]] = {}
+    walkers: dict[str, set[str]] = {}
     for rule_id, rule in everything.items():
         for parent in rule.parent_rules or []:
             parents.setdefault(rule_id, set()).add(parent)
@@ -233,8 +286,12 @@ def _parents(everything) -> dict[str, set[str]]:
             parents.setdefault(child, set()).add(rule_id)
         for keyword in getattr(rule, "keywords", None) or []:
             by_keyword.setdefault(keyword, set()).add(rule_id)
+            # tmpllint's schema rules validate against their own small schemas, which
+            # hand nothing down to other rules' keywords: they never walk for a child
+            if not type(rule).__module__.startswith(TMPLLINT_PACK):
+                walkers.setdefault(keyword, set()).add(rule_id)
     for keyword, rule_ids in by_keyword.items():
-        covering = set().union(*(by_keyword.get(prefix, set()) for prefix in _prefixes(keyword)))
+        covering = set().union(*(walkers.get(prefix, set()) for prefix in _prefixes(keyword)))
         for rule_id in rule_ids:
             parents.setdefault(rule_id, set()).update(covering - {rule_id})
     return parents
