@@ -378,6 +378,38 @@ def new_fanout(
     _write_template("fanout", Options(queues=queues, runtime=runtime.value), out, force)
 
 
+@app.command()
+def fix(
+    paths: Optional[List[str]] = typer.Argument(None, help="Template files or folders. Default: ."),
+    diff: bool = typer.Option(False, "--diff", help="Print a unified diff and change nothing "
+                              "(exit 1 when there is something to fix)."),
+    select: Optional[List[str]] = typer.Option(None, "--select", "--only",
+                                               help="Fix only these rules (ids or prefixes)."),
+    ignore: Optional[List[str]] = typer.Option(None, "--ignore", "-i", help="Skip these rules."),
+    unsafe_fixes: bool = typer.Option(False, "--unsafe-fixes", help="Also apply unsafe fixes "
+                                      "(a replaced resource, added cost, shorter retention)."),
+    check_remaining: bool = typer.Option(True, "--check-remaining/--no-check-remaining",
+                                         help="Exit 1 when findings remain (the hook turns it off)."),
+    region: Optional[List[str]] = typer.Option(None, "--region", help="AWS region(s)."),
+) -> None:
+    """Fix what the rules found, in place, keeping the template as written; then print
+    what was fixed, the fixes left (unsafe or manual) and the lint report of what remains."""
+    from tmpllint.discovery import MissingPath, discover
+    from tmpllint.fix.command import FixOptions, run_fix
+
+    settings = _settings({"only": list(_split(select)) or None, "ignore": list(_split(ignore)) or None,
+                          "regions": [r.lower() for r in _split(region)] or None})
+    try:
+        files = discover(paths or ["."], exclude=settings["exclude"])
+    except MissingPath as missing:
+        _fail(f"path not found: {missing}")
+    raise typer.Exit(run_fix(files, FixOptions(
+        regions=tuple(r.lower() for r in settings["regions"]),
+        only=tuple(r.upper() for r in settings["only"]), ignore=tuple(r.upper() for r in settings["ignore"]),
+        unsafe=unsafe_fixes, diff=diff, check_remaining=check_remaining,
+        fail_on=settings["fail-on"])))
+
+
 #: File errors that say nothing about the template: the file could not be linted.
 UNLINTED = ("read", "timeout", "memory", "worker")
 
