@@ -137,3 +137,42 @@ def test_cli_leaves_a_file_that_does_not_parse_untouched(tmp_path):
     assert done.returncode == 1
     assert template.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["broken.yaml"]  # no temp file left
+
+
+def test_explain_and_rules_show_the_fix_and_its_safety():
+    done = run("explain", "W9806")
+    assert "Fix (`tmpllint fix`, safe)\n  sets DeletionProtection: true" in done.stdout
+    done = run("rules", "--format", "json")
+    fixes = {rule["id"]: rule["fix"] for rule in __import__("json").loads(done.stdout)}
+    assert fixes["W9705"]["safety"] == "unsafe" and fixes["W9002"] is None
+    table = run("rules").stdout.splitlines()
+    assert table[0].split()[:4] == ["id", "severity", "family", "fix"]
+    assert [line.split()[3] for line in table if line.startswith("W9806")] == ["safe"]
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_pre_commit_fix_hook_fixes_safely_and_fails_only_when_it_changed_files(tmp_path):
+    import os
+
+    pre_commit = shutil.which("pre-commit", path=os.path.dirname(sys.executable))
+    if pre_commit is None:
+        pytest.skip("pre-commit is not installed (pip install -e '.[test]')")
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    env = dict(os.environ, PRE_COMMIT_HOME=str(tmp_path / "cache"))
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    shutil.copy(FIXTURES / "fix" / "W9705.before.yaml", repo / "logs.yaml")  # unsafe only
+    shutil.copy(FIXTURES / "fix" / "W9806.before.yaml", repo / "db.yaml")
+    subprocess.run(["git", "add", "."], cwd=repo, check=True)
+
+    def hook():
+        return subprocess.run([pre_commit, "try-repo", str(ROOT), "tmpllint-fix", "--all-files"],
+                              cwd=repo, env=env, capture_output=True, text=True, timeout=900)
+
+    first = hook()
+    assert first.returncode == 1, first.stdout + first.stderr
+    assert (repo / "db.yaml").read_text() != (FIXTURES / "fix" / "W9806.before.yaml").read_text()
+    assert (repo / "logs.yaml").read_text() == (FIXTURES / "fix" / "W9705.before.yaml").read_text()
+    subprocess.run(["git", "add", "."], cwd=repo, check=True)
+    second = hook()
+    assert second.returncode == 0, second.stdout + second.stderr

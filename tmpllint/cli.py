@@ -465,18 +465,21 @@ def rules(
 
     from tmpllint.catalog import cfn_lint_rules, pack_rules
 
+    from tmpllint.fix.registry import describe
+
     docs = pack_rules() + (cfn_lint_rules() if all_rules else [])
     if fmt is ListFormat.json:
-        typer.echo(json.dumps([doc.to_dict() for doc in docs], indent=2))
+        typer.echo(json.dumps([dict(doc.to_dict(), fix=describe(doc.id)) for doc in docs], indent=2))
         return
     from rich.console import Console
     from rich.table import Table
 
     table = Table(box=None, pad_edge=False, show_edge=False)
-    for column in ("id", "severity", "family", "what it checks"):
+    for column in ("id", "severity", "family", "fix", "what it checks"):
         table.add_column(column, overflow="fold")
     for doc in docs:
-        table.add_row(doc.id, doc.severity, doc.family, doc.shortdesc)
+        table.add_row(doc.id, doc.severity, doc.family, (describe(doc.id) or {}).get("safety", ""),
+                      doc.shortdesc)
     Console(highlight=False, soft_wrap=False).print(table)
 
 
@@ -499,6 +502,13 @@ def explain(rule_id: str = typer.Argument(..., metavar="ID", help="A rule id, e.
         lines += ["", "Fails", _indent(doc.example_fail)]
     if doc.example_pass:
         lines += ["", "Passes", _indent(doc.example_pass)]
+    from tmpllint.fix.registry import describe
+
+    fix = describe(doc.id)
+    if fix:
+        safety = {"safe": "safe", "depends": "safe or unsafe depending on the resource",
+                  "unsafe": f"unsafe: {fix['unsafe_reason']}"}[fix["safety"]]
+        lines += ["", f"Fix (`tmpllint fix`, {safety})", _wrap(fix["fix"])]
     if doc.source_url:
         lines += ["", f"More: {doc.source_url}"]
     typer.echo("\n".join(lines))
