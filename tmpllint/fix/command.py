@@ -48,7 +48,7 @@ def run_fix(files: list[str], options: FixOptions, out=None, err=None) -> int:
             if options.diff:
                 out.writelines(difflib.unified_diff(
                     outcome.original.splitlines(True), outcome.text.splitlines(True),
-                    f"a/{path}", f"b/{path}"))
+                    f"a/{path.lstrip('/')}", f"b/{path.lstrip('/')}"))
             else:
                 write_atomic(path, outcome.text)
         verb = "would fix" if options.diff else "fixed"
