@@ -36,6 +36,8 @@ class Plan:
     unsafe: str = ""  # why this fix is unsafe ("" when safe)
     manual: str = ""  # why it cannot be fixed mechanically
     note: str = ""  # what the user must do besides (create the secret)
+    #: template paths the fix sets or adds (a change may be at, above or below one)
+    paths: list = field(default_factory=list)
 
 
 @dataclass
@@ -45,6 +47,7 @@ class FileFix:
     text: str
     fixed: list[Plan] = field(default_factory=list)
     skipped: list[Plan] = field(default_factory=list)  # unsafe without --unsafe-fixes, manual
+    applied: list[Plan] = field(default_factory=list)  # every plan whose edits were written
     result: FileResult | None = None  # the lint of the fixed text
     error: str | None = None
 
@@ -144,6 +147,7 @@ def fix_file(engine: FixEngine, path: str, unsafe: bool = False) -> FileFix:
         for plan in edits:
             if all(edit in done for edit in plan.edits):
                 seen_fixed.setdefault(plan.finding.fingerprint, plan)
+                outcome.applied.append(plan)
         if new_text == text:
             break
         new_result, new_paths = lint(new_text)
@@ -151,7 +155,7 @@ def fix_file(engine: FixEngine, path: str, unsafe: bool = False) -> FileFix:
             outcome.error = "a fix produced a template that does not parse; nothing was changed"
             text = original
             result, paths = lint(original)
-            seen_fixed = {}
+            seen_fixed, outcome.applied = {}, []
             break
         text, result, paths = new_text, new_result, new_paths
     remaining = {f.fingerprint for f in result.findings}
@@ -235,7 +239,8 @@ def _plan_targets(document: Document, spec: FixSpec, path: list, plan: Plan) -> 
             raise Manual("the finding's resource is not in the file as written")
         if target.parent_must_exist and document.at(base + list(target.keys[:-1])) is None:
             raise Manual(f"{'.'.join(map(str, target.keys[:-1]))} is not set")
-        plan.edits += _set(document, node, list(target.keys), target)
+        plan.paths.append(base + list(target.keys))
+        plan.edits += _set(document, node, list(target.keys), target, plan.paths)
     if spec.rule == "E9301" and plan.edits:
         name = targets[0].value.split(":")[2]
         key = targets[0].value.split(":")[4].rstrip("}")
@@ -264,7 +269,7 @@ def _nested(keys: list, value: Any) -> Any:
     return value
 
 
-def _set(document: Document, node: Node, keys: list, target: Target) -> list[Edit]:
+def _set(document: Document, node: Node, keys: list, target: Target, touched: list) -> list[Edit]:
     function = _intrinsic(document, node)
     if function is not None:
         name, argument = function
@@ -276,13 +281,13 @@ def _set(document: Document, node: Node, keys: list, target: Target) -> list[Edi
                         and inner[1].value == "AWS::NoValue":
                     edits.append(document.replace(branch, _nested(keys, target.value)))
                 else:
-                    edits += _set(document, branch, keys, target)
+                    edits += _set(document, branch, keys, target, touched)
             return edits
         if name == "Ref" and not keys and isinstance(argument, ScalarNode):
             if argument.value == "AWS::NoValue":
                 return [document.replace(node, target.value)]
             if target.via_parameter:
-                return _set_parameter(document, argument.value, target)
+                return _set_parameter(document, argument.value, target, touched)
             raise Manual(f"the value comes from !Ref {argument.value}; change it by hand")
         raise Manual(f"the value is computed by {name}; change it by hand")
     if not keys:
@@ -296,13 +301,13 @@ def _set(document: Document, node: Node, keys: list, target: Target) -> list[Edi
             if not node.value and not node.flow_style:
                 raise Manual("the mapping is empty")
             return [document.add_key(node, key, _nested(keys[1:], target.value))]
-        return _set(document, child, keys[1:], target)
+        return _set(document, child, keys[1:], target, touched)
     if isinstance(node, SequenceNode) and isinstance(key, int) and key < len(node.value):
-        return _set(document, node.value[key], keys[1:], target)
+        return _set(document, node.value[key], keys[1:], target, touched)
     raise Manual(f"{key} sits under a value that is not a mapping; change it by hand")
 
 
-def _set_parameter(document: Document, name: str, target: Target) -> list[Edit]:
+def _set_parameter(document: Document, name: str, target: Target, touched: list) -> list[Edit]:
     """Fix a value that comes from a parameter in the parameter's Default, when nothing
     else uses the parameter and its AllowedValues allow only passing values."""
     uses = _references(document, name)
@@ -320,6 +325,7 @@ def _set_parameter(document: Document, name: str, target: Target) -> list[Edit]:
             raise Manual(f"parameter {name}'s AllowedValues do not include {target.value}")
         if any(not target.ok(v) for v in values):
             raise Manual(f"parameter {name}'s AllowedValues still allow a failing value")
+    touched.append(["Parameters", name, "Default"])
     return [] if target.ok(scalar_value(default)) else [document.replace(default, target.value)]
 
 
@@ -396,6 +402,7 @@ def _plan_bucket_tls(document: Document, spec: FixSpec, path: list, plan: Plan) 
             raise Manual(f"bucket policy {key.value} may be this bucket's; add the statement by hand")
         statements = document.at(["Resources", key.value, "Properties", "PolicyDocument", "Statement"])
         if isinstance(statements, SequenceNode) and statements.value and not is_tagged(statements):
+            plan.paths.append(["Resources", key.value, "Properties", "PolicyDocument", "Statement", len(statements.value)])
             plan.edits.append(document.append_item(statements, statement))
             return
         raise Manual(f"bucket policy {key.value} has no list of statements to extend")
@@ -408,6 +415,7 @@ def _plan_bucket_tls(document: Document, spec: FixSpec, path: list, plan: Plan) 
         policy["Condition"] = condition.value
     policy["Properties"] = {"Bucket": Fn("Ref", bucket),
                             "PolicyDocument": {"Version": "2012-10-17", "Statement": [statement]}}
+    plan.paths.append(["Resources", name])
     plan.edits.append(document.add_key(resources, name, policy, after=bucket))
     plan.unsafe = ("a new bucket policy replaces any policy set on the bucket outside this "
                    "template")
