@@ -176,3 +176,26 @@ def test_pre_commit_fix_hook_fixes_safely_and_fails_only_when_it_changed_files(t
     subprocess.run(["git", "add", "."], cwd=repo, check=True)
     second = hook()
     assert second.returncode == 0, second.stdout + second.stderr
+
+
+def test_windows_line_ends_stay_windows_line_ends(tmp_path):
+    template = tmp_path / "t.yaml"
+    source = (FIXTURES / "fix" / "W9705.before.yaml").read_text(encoding="utf-8")
+    template.write_bytes(source.replace("\n", "\r\n").encode())
+    outcome = fix_file(engine(("W9705",)), str(template), unsafe=True)
+    expected = (FIXTURES / "fix" / "W9705.after.yaml").read_text(encoding="utf-8")
+    assert outcome.text == expected.replace("\n", "\r\n")
+
+
+def test_a_json_template_gets_a_new_bucket_policy_in_its_own_layout(tmp_path):
+    import json
+
+    template = tmp_path / "t.json"
+    template.write_text('{\n  "Resources": {\n    "Data": {\n      "Type": "AWS::S3::Bucket"\n'
+                        '    },\n    "Topic": {"Type": "AWS::SNS::Topic"}\n  }\n}\n', encoding="utf-8")
+    outcome = fix_file(engine(("W9204",)), str(template), unsafe=True)
+    data = json.loads(outcome.text)
+    assert list(data["Resources"]) == ["Data", "DataPolicy", "Topic"]
+    assert data["Resources"]["DataPolicy"]["Properties"]["Bucket"] == {"Ref": "Data"}
+    assert '\n    "DataPolicy": {\n      "Type": "AWS::S3::BucketPolicy",\n' in outcome.text
+    assert not [f for f in outcome.result.findings if f.rule == "W9204"]

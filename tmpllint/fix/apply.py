@@ -207,6 +207,9 @@ def plan_fix(document: Document, finding: Finding, path: list | None) -> Plan:
     if not plan.edits and not plan.manual:
         plan.manual = "nothing at the finding's path can be changed mechanically"
     plan.edits = _merge_same_point(plan.edits)
+    if "\r\n" in document.text:  # a Windows file gets Windows line ends in what is added
+        plan.edits = [Edit(e.start, e.end, e.text.replace("\r\n", "\n").replace("\n", "\r\n"))
+                      for e in plan.edits]
     return plan
 
 
