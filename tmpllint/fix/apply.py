@@ -204,6 +204,8 @@ def plan_fix(document: Document, finding: Finding, path: list | None) -> Plan:
             _plan_targets(document, spec, path, plan)
     except Manual as manual:
         plan.manual = str(manual)
+    except (ValueError, StopIteration) as err:  # a layout the edits do not handle
+        plan.edits, plan.manual = [], f"the template's layout here is not handled ({err or type(err).__name__})"
     if not plan.edits and not plan.manual:
         plan.manual = "nothing at the finding's path can be changed mechanically"
     plan.edits = _merge_same_point(plan.edits)
@@ -230,6 +232,11 @@ def _resource_type(document: Document, base: list) -> str | None:
 def _plan_targets(document: Document, spec: FixSpec, path: list, plan: Plan) -> None:
     base = _base(spec, path)
     rtype = _resource_type(document, base) if spec.scope == "resource" else None
+    if spec.rule == "W9303":
+        default = document.child(document.at(base), "Default")
+        if isinstance(default, ScalarNode) and default.value:
+            raise Manual("the parameter has a Default, which NoEcho would turn into E9303: "
+                         "remove the Default and set NoEcho: true")
     targets = spec.targets(path, rtype) if spec.targets else []
     if not targets:
         raise Manual(f"no mechanical fix for this {rtype or spec.scope}")
@@ -294,6 +301,8 @@ def _set(document: Document, node: Node, keys: list, target: Target, touched: li
             raise Manual(f"the value comes from !Ref {argument.value}; change it by hand")
         raise Manual(f"the value is computed by {name}; change it by hand")
     if not keys:
+        if isinstance(node, ScalarNode) and node.value == "" and node.style is None:
+            raise Manual("the property is there with no value; set it by hand")
         if isinstance(node, ScalarNode):
             return [] if target.ok(scalar_value(node)) else [document.replace(node, target.value)]
         raise Manual("the value is not a single value; change it by hand")
@@ -382,6 +391,8 @@ def _plan_bucket_tls(document: Document, spec: FixSpec, path: list, plan: Plan) 
     resources = document.at(["Resources"])
     if bucket is None or not isinstance(resources, MappingNode):
         raise Manual("the finding is not on a bucket")
+    if document.key_node(resources, bucket) is None:
+        raise Manual(f"bucket {bucket} is not written in the template (Fn::ForEach?)")
     statement = {
         "Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
         "Resource": [Fn("Fn::GetAtt", f"{bucket}.Arn"), Fn("Fn::Sub", "${%s.Arn}/*" % bucket)],

@@ -114,7 +114,14 @@ class Document:
         if isinstance(node, ScalarNode) or node.flow_style:
             return node.end_mark.index
         if isinstance(node, MappingNode):
-            return self.end(node.value[-1][1]) if node.value else node.start_mark.index
+            if not node.value:
+                return node.start_mark.index
+            key, value = node.value[-1]
+            if _is_empty(value):  # `Key:` with no value: its marks sit at the next token
+                return key.end_mark.index
+            return self.end(value)
+        if node.value and _is_empty(node.value[-1]):
+            raise ValueError("a list that ends with an empty item")
         return self.end(node.value[-1]) if node.value else node.start_mark.index
 
     def line_end(self, index: int) -> int:
@@ -259,6 +266,11 @@ class Document:
 
         found = None if self.is_json else search(self.root)
         return found if found is not None and found >= 0 else self.step
+
+
+def _is_empty(node: Node) -> bool:
+    return isinstance(node, ScalarNode) and node.value == "" and node.style is None \
+        and not is_tagged(node)
 
 
 def tag_of(node: Node) -> str:
