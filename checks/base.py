@@ -8,6 +8,8 @@ so cfn-lint's `--append-rules tmpllint.checks` never instantiates it.
 
 from __future__ import annotations
 
+import copy
+import itertools
 import re
 from typing import Any, Iterator
 
@@ -105,19 +107,131 @@ def scenarios(cfn, obj: Any, names: list[str] | None = None) -> Iterator[tuple[d
             yield None, {}
 
 
-def reported_scenarios(failing: list, total: int) -> list:
+def failing_scenarios(cfn, obj: Any, names: list[str], fails) -> list:
+    """The scenarios to report a finding under (see `reported_scenarios`): those of
+    `scenarios(cfn, obj, names)` whose resolved value `fails(value)`, collapsed; [] when
+    none fails, [None] when all do."""
+    found = list(scenarios(cfn, obj, names))
+    failing = [scenario for scenario, chosen in found if fails(chosen)]
+    if not failing:
+        return []
+    possible = [scenario for scenario, _ in found]
+    return reported_scenarios(failing, possible if None not in possible else len(possible))
+
+
+def one_finding(failing: list, total: "int | list") -> list:
+    """`[terms]` (one finding naming every collapsed scenario, for `when`) when something
+    fails, else `[]`: the loop form call sites use to report a thing once."""
+    terms = reported_scenarios(failing, total)
+    return [terms] if terms else []
+
+
+def reported_scenarios(failing: list, total: "int | list") -> list:
     """The scenarios a finding is reported under: `[None]` (no condition named) when it
-    fails in all `total` scenarios, so it does not depend on a condition; otherwise
-    each failing scenario, for the message to name its condition."""
-    return [None] if len(failing) >= total else list(failing)
+    fails in all scenarios, so it does not depend on a condition; otherwise the failing
+    scenarios collapsed (`collapse_scenarios`), for the message to name only the
+    conditions the finding depends on. `total` is the number of possible scenarios, or
+    the possible scenarios themselves (which lets more conditions be dropped)."""
+    possible = total if isinstance(total, list) else None
+    count = len(possible) if possible is not None else total
+    if len(failing) >= count:
+        return [None]
+    return collapse_scenarios(failing, possible)
 
 
-def when(scenario: dict | None) -> str:
-    """' when IsProd is false' for a message, or '' when no condition is involved."""
+#: Above this many conditions in one finding's scenarios, they are not collapsed
+#: (the check enumerates 2**n combinations).
+MAX_COLLAPSED_CONDITIONS = 10
+
+
+def collapse_scenarios(failing: list, possible: list | None = None) -> list:
+    """`failing` scenarios merged where they differ only in conditions the finding does
+    not depend on: {A: true, B: true} and {A: true, B: false} become {A: true}.
+
+    A condition is dropped from a scenario when every possible scenario that agrees on
+    the remaining conditions fails too. `possible` lists the scenarios that can happen
+    (cfn-lint's, which knows that related conditions are not free); without it every
+    combination of the conditions counts as possible, which never drops too much.
+    Order follows the first failing scenario each result covers; `[None]` means the
+    finding depends on no condition.
+    """
+    if not failing:
+        return []
+    if any(not scenario for scenario in failing):
+        return [None]
+    names = sorted({name for scenario in failing for name in scenario})
+    failed = {frozenset(scenario.items()) for scenario in failing}
+    if possible is not None:
+        universe = [dict(s) for s in possible if s]
+    elif len(names) <= MAX_COLLAPSED_CONDITIONS:
+        universe = [dict(zip(names, values))
+                    for values in itertools.product((True, False), repeat=len(names))]
+    else:
+        universe = None
+    if universe is None or any(set(s) != set(names) for s in universe):
+        return _unique([dict(scenario) for scenario in failing])
+
+    def only_failing(term: dict) -> bool:
+        return all(frozenset(s.items()) in failed for s in universe
+                   if all(s.get(name) == value for name, value in term.items()))
+
+    terms = []
+    for scenario in failing:
+        term = dict(scenario)
+        for name in names:
+            trial = {key: value for key, value in term.items() if key != name}
+            if len(trial) < len(term) and only_failing(trial):
+                term = trial
+        terms.append(term)
+    terms = _unique([dict(sorted(term.items())) for term in terms])
+    general = [t for t in terms
+               if not any(o is not t and o.items() < t.items() for o in terms)]
+    # a stable order (cfn-lint's scenario order varies between runs)
+    general.sort(key=lambda term: [(name, not value) for name, value in term.items()])
+    return [None] if general == [{}] else general
+
+
+def _unique(scenarios: list) -> list:
+    kept: list = []
+    for scenario in scenarios:
+        if scenario not in kept:
+            kept.append(scenario)
+    return kept
+
+
+def when(scenario: "dict | list | None") -> str:
+    """' when IsProd is false' for a message, or '' when no condition is involved; a list
+    (the collapsed terms of `reported_scenarios`) reads ' when A is false or B is true'."""
+    if isinstance(scenario, list):
+        return when_any(scenario)
     if not scenario:
         return ""
     parts = [f"{name} is {'true' if value else 'false'}" for name, value in scenario.items()]
     return " when " + " and ".join(parts)
+
+
+def scenario_matches(hits: dict, total, **extra) -> list:
+    """RuleMatches from `{(path, message with "{when}"): [failing scenarios]}`: one per
+    path and message, naming the condition only when it fails in fewer than `total`
+    scenarios (an int, or a dict giving each key's total). `extra` goes to every match
+    (e.g. `tmpllint_severity`)."""
+    from cfnlint.rules import RuleMatch
+
+    matches = []
+    for key, failing in hits.items():
+        path, message = key
+        count = total[key] if isinstance(total, dict) else total
+        condition = when_any(reported_scenarios(failing, count))
+        matches.append(RuleMatch(list(path), message.replace("{when}", condition), **extra))
+    return matches
+
+
+def when_any(terms: list) -> str:
+    """' when IsProd is false or HasDlq is false' for the collapsed scenarios of one
+    finding (`reported_scenarios`), or '' when it depends on no condition."""
+    if not terms or any(not term for term in terms):
+        return ""
+    return " when " + " or ".join(when(term)[len(" when "):] for term in terms)
 
 
 _SUB_REF = re.compile(r"\$\{([A-Za-z0-9]+)(?:\.[A-Za-z0-9.]+)?\}")
@@ -290,7 +404,8 @@ def resolve(value: Any, scenario: dict | None) -> Any:
         return value
     if isinstance(value, dict):
         branch = value.get("Fn::If") if len(value) == 1 else None
-        if isinstance(branch, list) and len(branch) == 3 and branch[0] in scenario:
+        if isinstance(branch, list) and len(branch) == 3 and isinstance(branch[0], str) \
+                and branch[0] in scenario:
             return resolve(branch[1] if scenario[branch[0]] else branch[2], scenario)
         resolved = {key: resolve(item, scenario) for key, item in value.items()}
         return {key: item for key, item in resolved.items() if item != NO_VALUE}
@@ -375,11 +490,13 @@ class ResourceSchemaRule(CfnLintJsonSchema):
                     if not any(seen is scenario for seen, _ in found.get(key, [])):
                         found.setdefault(key, []).append((scenario, err))
         self.scenario = ""
+        possible = [scenario for scenario, _ in variants]
         for (_, message), hits in found.items():
-            scenarios = reported_scenarios([scenario for scenario, _ in hits], len(variants))
-            for scenario, (_, err) in zip(scenarios, hits):
-                err.message = message.replace(_SCENARIO, when(scenario))
-                yield err
+            failing = [scenario for scenario, _ in hits]
+            terms = reported_scenarios(failing, possible if None not in possible else len(possible))
+            err = copy.copy(hits[0][1])
+            err.message = message.replace(_SCENARIO, when_any(terms))
+            yield err
 
 
 def values_at(node: Any, path, prefix: tuple = ()) -> Iterator[tuple[list, Any]]:

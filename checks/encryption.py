@@ -8,9 +8,24 @@ judged per condition scenario and per parameter value by `ResourceSchemaRule`.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from tmpllint.checks.base import Documented, ResourceSchemaRule
+from cfnlint.rules import CloudFormationLintRule, RuleMatch
+
+from tmpllint.checks.base import (
+    Documented,
+    ResourceSchemaRule,
+    failing_scenarios,
+    properties,
+    references_in,
+    resources_of,
+    when_any,
+)
+
+#: cfn-lint's word for info; a match may carry it to report below its rule's severity
+#: (read by tmpllint's engine; plain cfn-lint shows the rule's severity).
+INFORMATIONAL = "informational"
 
 
 class RdsStorageEncrypted(Documented, ResourceSchemaRule):
@@ -103,29 +118,93 @@ class EfsEncrypted(Documented, ResourceSchemaRule):
         return f"EFS file system is not encrypted{self.scenario}; set Encrypted: true."
 
 
-class SnsEncrypted(Documented, ResourceSchemaRule):
+class SnsEncrypted(Documented, CloudFormationLintRule):
     id = "W9104"
-    shortdesc = "SNS topics are encrypted"
+    shortdesc = "SNS topics are encrypted with a KMS key"
     description = (
-        "Flags an `AWS::SNS::Topic` without `KmsMasterKeyId`. Default: SNS does not "
-        "encrypt messages at rest unless a KMS key is named (`alias/aws/sns` or a "
-        "customer managed key)."
+        "Flags an `AWS::SNS::Topic` without `KmsMasterKeyId`, reported at info (per "
+        "finding: the id keeps its meaning). Default: SNS already stores messages on "
+        "encrypted disks; `KmsMasterKeyId` adds server-side encryption of each message "
+        "under a KMS key whose use is logged (AWS Security Hub dropped its SNS KMS control "
+        "from the foundational standard in 2024). For a topic that S3 "
+        "event notifications, EventBridge rules or CloudWatch alarms of the template "
+        "publish to, the fix names a customer managed key whose policy lets that "
+        "service use it and warns off `alias/aws/sns`: those service principals cannot "
+        "use the AWS managed key, so publishing to the topic would silently stop."
     )
     why = (
         "Messages wait in SNS until every subscriber has them; with server-side "
-        "encryption they are stored encrypted under a KMS key whose use is logged."
+        "encryption they are stored encrypted under a KMS key whose use is logged and "
+        "whose key policy decides who may publish and read."
     )
     seeds = ("001:1344",)
     source_url = "https://docs.aws.amazon.com/sns/latest/dg/sns-server-side-encryption.html"
     tags = ["encryption", "sns"]
-    resource_types = ("AWS::SNS::Topic",)
-    schema_file = "sns_encrypted.json"
     example_fail = "Alerts:\n  Type: AWS::SNS::Topic\n"
     example_pass = "Alerts:\n  Type: AWS::SNS::Topic\n  Properties:\n    KmsMasterKeyId: !Ref TopicKey\n"
 
-    def message(self, instance: Any, err) -> str:
-        return (f"SNS topic is not encrypted{self.scenario}; set KmsMasterKeyId "
-                "(alias/aws/sns or a customer managed key).")
+    def match(self, cfn) -> list[RuleMatch]:
+        publishers = _service_publishers(cfn)
+        matches = []
+        for name, resource in resources_of(cfn, "AWS::SNS::Topic"):
+            props = properties(resource)
+            failing = failing_scenarios(cfn, props, ["KmsMasterKeyId"],
+                                        lambda chosen: not chosen.get("KmsMasterKeyId"))
+            path = ["Resources", name] + (["Properties", "KmsMasterKeyId"] if "KmsMasterKeyId" in props
+                                          else ["Properties"] if "Properties" in resource else [])
+            services = sorted(publishers.get(name, ()))
+            if services:
+                fix = (f"set KmsMasterKeyId to a customer managed key whose key policy lets "
+                       f"{_and(services)} use it (not alias/aws/sns, the AWS managed key, "
+                       f"which {_and(services)} cannot use: publishing would stop)")
+            else:
+                fix = ("set KmsMasterKeyId (a customer managed key, or alias/aws/sns) where "
+                       "its messages are sensitive")
+            if failing:
+                matches.append(RuleMatch(
+                    path, f"SNS topic '{name}' keeps messages under SNS's disk encryption only"
+                          f"{when_any(failing)}; {fix}.", tmpllint_severity=INFORMATIONAL))
+        return matches
+
+
+#: AWS services whose publishing to an encrypted topic needs a customer managed key.
+_PUBLISHER_PRINCIPALS = {"s3.amazonaws.com": "S3", "events.amazonaws.com": "EventBridge",
+                         "cloudwatch.amazonaws.com": "CloudWatch alarms"}
+
+
+def _service_publishers(cfn) -> dict[str, set[str]]:
+    """Topic logical id -> the AWS services of the template that publish to it."""
+    found: dict[str, set[str]] = {}
+
+    def add(value: Any, service: str) -> None:
+        for topic in references_in(value):
+            found.setdefault(topic, set()).add(service)
+
+    for _, bucket in resources_of(cfn, "AWS::S3::Bucket"):
+        notifications = properties(bucket).get("NotificationConfiguration")
+        if isinstance(notifications, dict):
+            for item in notifications.get("TopicConfigurations") or []:
+                if isinstance(item, dict):
+                    add(item.get("Topic"), "S3")
+    for _, rule in resources_of(cfn, "AWS::Events::Rule"):
+        for target in properties(rule).get("Targets") or []:
+            if isinstance(target, dict):
+                add(target.get("Arn"), "EventBridge")
+    for _, alarm in resources_of(cfn, "AWS::CloudWatch::Alarm", "AWS::CloudWatch::CompositeAlarm"):
+        props = properties(alarm)
+        for key in ("AlarmActions", "OKActions", "InsufficientDataActions"):
+            add(props.get(key), "CloudWatch alarms")
+    for _, policy in resources_of(cfn, "AWS::SNS::TopicPolicy"):
+        props = properties(policy)
+        document = json.dumps(props.get("PolicyDocument"), default=str)
+        for principal, service in _PUBLISHER_PRINCIPALS.items():
+            if principal in document:
+                add(props.get("Topics"), service)
+    return found
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 class SqsEncryptionNotOff(Documented, ResourceSchemaRule):
@@ -272,8 +351,23 @@ class S3CustomerKey(Documented, ResourceSchemaRule):
     )
 
     def message(self, instance: Any, err) -> str:
-        return (f"S3 bucket uses the default SSE-S3 encryption{self.scenario}; use "
-                "SSEAlgorithm: aws:kms with a key you control where the data is sensitive.")
+        how = ("SSE-S3 (AES256)" if err.instance == "AES256" or "AES256" in _algorithms(instance)
+               else "the default SSE-S3 encryption")
+        return (f"S3 bucket uses {how}{self.scenario}; use SSEAlgorithm: aws:kms with a key "
+                "you control where the data is sensitive.")
+
+
+def _algorithms(bucket: dict) -> list:
+    """The SSEAlgorithm values a (resolved) bucket names."""
+    props = bucket.get("Properties") if isinstance(bucket.get("Properties"), dict) else {}
+    encryption = props.get("BucketEncryption") if isinstance(props.get("BucketEncryption"), dict) else {}
+    rules = encryption.get("ServerSideEncryptionConfiguration")
+    found = []
+    for rule in rules if isinstance(rules, list) else []:
+        default = rule.get("ServerSideEncryptionByDefault") if isinstance(rule, dict) else None
+        if isinstance(default, dict):
+            found.append(default.get("SSEAlgorithm"))
+    return found
 
 
 class KmsKeyRotation(Documented, ResourceSchemaRule):
@@ -306,11 +400,14 @@ class CustomerKey(Documented, ResourceSchemaRule):
     shortdesc = "Logs, secrets and tables use a customer key where data is sensitive"
     description = (
         "Flags (as info) an `AWS::Logs::LogGroup` or `AWS::SecretsManager::Secret` "
-        "without `KmsKeyId`, and an `AWS::DynamoDB::Table`, `AWS::DynamoDB::GlobalTable` "
-        "or SAM `AWS::Serverless::SimpleTable` without `SSESpecification.SSEEnabled: "
-        "true`. Default: all three are always encrypted (CloudWatch Logs and DynamoDB "
-        "with AWS owned keys, Secrets Manager with `aws/secretsmanager`), so this is info "
-        "only: a KMS key adds an audit trail and a key policy."
+        "without `KmsKeyId`, and an `AWS::DynamoDB::Table` or SAM "
+        "`AWS::Serverless::SimpleTable` without `SSESpecification.KMSMasterKeyId` (a "
+        "`AWS::DynamoDB::GlobalTable`: on every replica). `SSEEnabled: true` alone is not "
+        "enough: it switches DynamoDB to the AWS managed key `aws/dynamodb`, and a key "
+        "named `alias/aws/...` is AWS managed too. Default: all three are always "
+        "encrypted (CloudWatch Logs and DynamoDB with AWS owned keys, Secrets Manager with "
+        "`aws/secretsmanager`), so this is info only: a customer managed key adds a key "
+        "policy you write and an audit trail."
     )
     why = (
         "The data is encrypted either way; a customer managed key lets you decide who "
@@ -326,8 +423,13 @@ class CustomerKey(Documented, ResourceSchemaRule):
     example_pass = "Logs:\n  Type: AWS::Logs::LogGroup\n  Properties:\n    RetentionInDays: 30\n    KmsKeyId: !GetAtt LogKey.Arn\n"
 
     def message(self, instance: Any, err) -> str:
-        fix = ("SSESpecification.SSEEnabled: true (with KMSMasterKeyId for your own key)"
-               if "DynamoDB" in instance["Type"] or "SimpleTable" in instance["Type"]
-               else "KmsKeyId")
-        return (f"{instance['Type']} uses an AWS owned or managed key{self.scenario}; set "
-                f"{fix} where the data is sensitive.")
+        kind = instance["Type"]
+        if kind == "AWS::DynamoDB::GlobalTable":
+            fix = ("SSESpecification.SSEEnabled: true, SSEType: KMS and each replica's "
+                   "SSESpecification.KMSMasterKeyId")
+        elif "DynamoDB" in kind or "SimpleTable" in kind:
+            fix = "SSESpecification.SSEEnabled: true with KMSMasterKeyId"
+        else:
+            fix = "KmsKeyId"
+        return (f"{kind} uses an AWS owned or managed key{self.scenario}; set {fix} to a "
+                "customer managed key (an AWS::KMS::Key) where the data is sensitive.")

@@ -81,7 +81,8 @@ class ApiStageLogs(Documented, ResourceSchemaRule):
         "Flags an `AWS::ApiGateway::Stage` or SAM `AWS::Serverless::Api` without "
         "`AccessLogSetting.DestinationArn`, and an `AWS::ApiGatewayV2::Stage` or SAM "
         "`AWS::Serverless::HttpApi` without `AccessLogSettings.DestinationArn`. Default: "
-        "no access logs."
+        "no access logs. A setting with a destination but no `Format` is flagged too: "
+        "API Gateway needs both to write a log line."
     )
     why = (
         "API access logs are the record of who called what and how it ended; the notes "
@@ -102,7 +103,11 @@ class ApiStageLogs(Documented, ResourceSchemaRule):
     def message(self, instance: Any, err) -> str:
         setting = ("AccessLogSettings" if instance["Type"] in
                    ("AWS::ApiGatewayV2::Stage", "AWS::Serverless::HttpApi") else "AccessLogSetting")
-        return f"API stage writes no access logs{self.scenario}; set {setting} with a DestinationArn."
+        if err.validator == "required" and isinstance(err.instance, dict) \
+                and "DestinationArn" in err.instance and "Format" in (err.validator_value or []):
+            return (f"API stage access logs have a destination but no Format{self.scenario}; "
+                    f"set {setting}.Format (e.g. $context.requestId $context.status).")
+        return f"API stage writes no access logs{self.scenario}; set {setting} with a DestinationArn and a Format."
 
 
 class VpcFlowLogs(Documented, CloudFormationLintRule):
@@ -200,12 +205,13 @@ class AccessLogs(Documented, CloudFormationLintRule):
 
 class StateMachineLogging(Documented, ResourceSchemaRule):
     id = "I9707"
-    shortdesc = "State machines log"
+    shortdesc = "Express state machines log"
     description = (
-        "Flags (as info) an `AWS::StepFunctions::StateMachine` without "
-        "`LoggingConfiguration` and a SAM `AWS::Serverless::StateMachine` without "
-        "`Logging`. Default: no execution logs (Express workflows keep no history at all "
-        "without them)."
+        "Flags (as info) an Express `AWS::StepFunctions::StateMachine` "
+        "(`StateMachineType: EXPRESS`) without `LoggingConfiguration`, and an Express SAM "
+        "`AWS::Serverless::StateMachine` (`Type: EXPRESS`) without `Logging`. Standard workflows (the default type) are not judged: Step "
+        "Functions keeps their execution history, with each state's input and output, "
+        "for 90 days. Express workflows keep none: CloudWatch Logs is the only record."
     )
     why = (
         "Execution logs show which state failed with which input; for Express workflows "
@@ -216,13 +222,18 @@ class StateMachineLogging(Documented, ResourceSchemaRule):
     tags = ["logging", "stepfunctions"]
     resource_types = ("AWS::StepFunctions::StateMachine", "AWS::Serverless::StateMachine")
     schema_file = "state_machine_logging.json"
-    example_fail = "Flow:\n  Type: AWS::Serverless::StateMachine\n  Properties: {DefinitionUri: flow.asl.json}\n"
+    example_fail = (
+        "Flow:\n  Type: AWS::Serverless::StateMachine\n  Properties:\n    Type: EXPRESS\n"
+        "    DefinitionUri: flow.asl.json\n"
+    )
     example_pass = (
-        "Flow:\n  Type: AWS::Serverless::StateMachine\n  Properties:\n    DefinitionUri: flow.asl.json\n"
+        "Flow:\n  Type: AWS::Serverless::StateMachine\n  Properties:\n    Type: EXPRESS\n"
+        "    DefinitionUri: flow.asl.json\n"
         "    Logging:\n      Level: ERROR\n      Destinations:\n"
         "        - CloudWatchLogsLogGroup: {LogGroupArn: !GetAtt FlowLogs.Arn}\n"
     )
 
     def message(self, instance: Any, err) -> str:
         setting = "Logging" if instance["Type"] == "AWS::Serverless::StateMachine" else "LoggingConfiguration"
-        return f"State machine keeps no execution logs{self.scenario}; set {setting}."
+        return (f"Express state machine keeps no record of its executions{self.scenario} "
+                f"(Express workflows have no execution history); set {setting}.")

@@ -1,17 +1,24 @@
 """One policy walker: every IAM statement of a template, normalized, with its location.
 
-The least-privilege rules (`iam.py`) are small functions over these statements. Every
+The least-privilege rules (`checks/iam/`) are small functions over these statements. Every
 place RULES.md §4 lists is walked: identity policies (`AWS::IAM::Policy`,
 `ManagedPolicy`, inline `Policies` of roles, users and groups, SAM function `Policies`
 inline statements), role trust policies, and resource policies (S3, SQS, SNS, KMS key
-policies, Secrets Manager, API Gateway). `Action`, `NotAction`, `Resource`,
-`NotResource` and `Principal` come back as lists; a document whose values come from
-`!If` is walked once per condition scenario.
+policies, Secrets Manager, API Gateway, ECR repositories). `Action`, `NotAction`,
+`Resource`, `NotResource` and `Principal` come back as lists; a document whose values
+come from `!If` is walked once per condition scenario. A document given as a JSON string
+(`PolicyDocument: '{"Version": ...}'`, or a `!Sub` of one) is parsed; its statements
+point at the property that holds the string.
+
+`NARROWING` is the one list of condition keys that narrow a statement, for every 94xx
+rule (RULES.md wave 2).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+import json
+import re
 from typing import Any, Iterator
 
 from tmpllint.checks.base import condition_variants, existing_prefix, properties
@@ -35,6 +42,7 @@ _DOCUMENTS: dict[str, list[tuple[str, tuple, bool]]] = {
     "AWS::KMS::Key": [(RESOURCE, ("KeyPolicy",), False)],
     "AWS::SecretsManager::ResourcePolicy": [(RESOURCE, ("ResourcePolicy",), False)],
     "AWS::ApiGateway::RestApi": [(RESOURCE, ("Policy",), False)],
+    "AWS::ECR::Repository": [(RESOURCE, ("RepositoryPolicyText",), False)],
 }
 
 
@@ -54,14 +62,18 @@ class Statement:
     principals: dict = field(default_factory=dict)  # {"AWS": [...], "Service": [...]}, "*" -> {"*": ["*"]}
     conditions: dict = field(default_factory=dict)
     scenario: dict | None = None
+    scenario_count: int = 1  # how many condition scenarios the document was walked in
+    opaque: bool = False  # parsed from a JSON string: no path inside it
+
 
     @property
     def allows(self) -> bool:
         return self.effect == "Allow"
 
     def at(self, key: str) -> list:
-        """Path to one element of the statement (falls back to the statement)."""
-        return self.path + [key] if key else self.path
+        """Path to one element of the statement (falls back to the statement, and to the
+        property holding the string for a document parsed from JSON text)."""
+        return self.path + [key] if key and not self.opaque else self.path
 
     @property
     def public_principal(self) -> bool:
@@ -103,9 +115,15 @@ def _walk(cfn) -> Iterator[Statement]:
 
 
 def _document(cfn, kind, name, resource_type, path, document) -> Iterator[Statement]:
+    parsed = parse_document(document)
+    opaque = parsed is not document
+    document = parsed
     if not isinstance(document, dict):
         return
-    for scenario, resolved in condition_variants(cfn, document):
+    variants = condition_variants(cfn, document)
+    for scenario, resolved in variants:
+        if not isinstance(resolved, dict):
+            continue
         raw = resolved.get("Statement")
         items = raw if isinstance(raw, list) else [raw]
         for index, item in enumerate(items):
@@ -114,7 +132,7 @@ def _document(cfn, kind, name, resource_type, path, document) -> Iterator[Statem
             where = path + ["Statement"] + ([index] if isinstance(raw, list) else [])
             yield Statement(
                 kind=kind, resource=name, resource_type=resource_type,
-                path=existing_prefix(cfn.template, where) if scenario else where,
+                path=path if opaque else existing_prefix(cfn.template, where) if scenario else where,
                 effect=item.get("Effect"),
                 actions=_strings(item.get("Action")),
                 not_actions=_strings(item.get("NotAction")),
@@ -123,6 +141,8 @@ def _document(cfn, kind, name, resource_type, path, document) -> Iterator[Statem
                 principals=_principals(item.get("Principal")),
                 conditions=item.get("Condition") if isinstance(item.get("Condition"), dict) else {},
                 scenario=scenario,
+                scenario_count=len(variants),
+                opaque=opaque,
             )
 
 
@@ -141,23 +161,84 @@ def _principals(value: Any) -> dict:
     return {}
 
 
-#: Condition keys that narrow a public principal to known callers (lower case).
-NARROWING_KEYS = frozenset({
-    "aws:sourcearn", "aws:sourceaccount", "aws:sourceowner", "aws:principalorgid",
-    "aws:principalorgpaths", "aws:principalaccount", "aws:principalarn", "aws:sourcevpce",
-    "aws:sourcevpc", "aws:sourceorgid", "aws:sourceorgpaths", "kms:calleraccount",
-    "s3:dataaccesspointaccount", "s3:dataaccesspointarn",
-})
+def parse_document(document: Any) -> Any:
+    """A policy document as a mapping: itself, or parsed from a JSON string or from the
+    template string of a `!Sub` (its `${...}` placeholders stay inside the strings, where
+    no rule reads them as a wildcard). Anything else comes back unchanged (unknown)."""
+    text = None
+    if isinstance(document, str):
+        text = document
+    elif isinstance(document, dict) and set(document) == {"Fn::Sub"}:
+        argument = document["Fn::Sub"]
+        text = argument[0] if isinstance(argument, list) and argument else argument
+    if not isinstance(text, str) or "Statement" not in text:
+        return document
+    try:
+        parsed = json.loads(text)
+    except ValueError:
+        return document
+    return parsed if isinstance(parsed, dict) else document
 
 
-def narrowed(conditions: dict) -> bool:
-    """True when a condition limits who can act (`aws:SecureTransport` or
-    `aws:CurrentTime` do not; an `...IfExists` operator does not either, because a
-    request without the key passes)."""
+#: The one list of condition keys that narrow a statement (lower case; a trailing `/`
+#: is a prefix, `*` any service prefix), shared by every 94xx rule. Each key narrows
+#: WHAT the statement reaches ("resource": W9402, W9403, E9404, E9401), and the
+#: "principal" ones also narrow WHO may use a public (`*`) principal (E9406, E9409):
+#: `aws:ResourceTag/...` limits the resources, but anyone could still act on them.
+#: Not here: tests of how or when a request is sent (`aws:SecureTransport`,
+#: `aws:CurrentTime`, `aws:SourceIp`), and `iam:PassedToService`, which limits the service
+#: a role is passed to, not which roles (RULES.md wave 2: PassRole on `*` stays E9404).
+NARROWING: dict[str, frozenset[str]] = {
+    **{key: frozenset({"principal", "resource"}) for key in (
+        "aws:sourcearn", "aws:sourceaccount", "aws:sourceowner", "aws:principalorgid",
+        "aws:principalorgpaths", "aws:principalaccount", "aws:principalarn",
+        "aws:sourcevpce", "aws:sourcevpc", "aws:sourceorgid", "aws:sourceorgpaths",
+        "kms:calleraccount", "s3:dataaccesspointaccount", "s3:dataaccesspointarn",
+        "cognito-identity.amazonaws.com:aud",
+    )},
+    **{key: frozenset({"resource"}) for key in (
+        "aws:viaawsservice", "aws:calledvia", "aws:calledviafirst", "aws:calledvialast",
+        "kms:viaservice", "kms:requestalias", "kms:resourcealiases",
+        "kms:encryptioncontextkeys", "kms:encryptioncontext:", "kms:grantisforawsresource",
+        "aws:resourcetag/", "*:resourcetag/", "aws:resourceaccount", "aws:resourceorgid",
+        "aws:resourceorgpaths",
+    )},
+}
+NOT_NARROWING = frozenset({"iam:passedtoservice"})
+_SERVICE_RESOURCE_TAG = re.compile(r"^[a-z0-9-]+:resourcetag/")
+
+
+def _aspects(key: str) -> frozenset[str]:
+    key = key.lower()
+    if key in NOT_NARROWING:
+        return frozenset()
+    if key in NARROWING:
+        return NARROWING[key]
+    for prefix, aspects in NARROWING.items():
+        if prefix.endswith("/") or prefix.endswith(":"):
+            if prefix.startswith("*:") and _SERVICE_RESOURCE_TAG.match(key):
+                return aspects
+            if key.startswith(prefix):
+                return aspects
+    return frozenset()
+
+
+def narrowed(conditions: Any, aspect: str = "principal") -> bool:
+    """True when a condition of the statement narrows it in `aspect` ("principal": who
+    may use a public principal; "resource": what the statement reaches). Tests that let
+    other requests through do not narrow: `...IfExists`, `Null` and `ForAllValues:` (a
+    request without the key passes), negated operators (`StringNotEquals`: everyone but
+    one), and `Bool` tests for false."""
+    if not isinstance(conditions, dict):
+        return False
     for operator, tests in conditions.items():
-        if not isinstance(tests, dict) or str(operator).endswith("IfExists") \
-                or str(operator).startswith("Null"):
+        operator = str(operator)
+        if not isinstance(tests, dict) or operator.endswith("IfExists") \
+                or operator.startswith(("Null", "ForAllValues:")) or "Not" in operator:
             continue
-        if any(str(key).lower() in NARROWING_KEYS for key in tests):
-            return True
+        for key, value in tests.items():
+            if operator == "Bool" and str(value).lower() != "true":
+                continue
+            if aspect in _aspects(str(key)):
+                return True
     return False

@@ -19,6 +19,9 @@ SECRETS_ATTRIBUTE = "_tmpllint_secrets"
 SECRET_WORDS = frozenset({"password", "passwd", "pwd", "passphrase", "secret", "token",
                           "credential", "credentials", "apikey", "privatekey"})
 SECRET_PAIRS = frozenset({("api", "key"), ("private", "key"), ("secret", "key")})
+#: AWS credential names whose last word alone would not say so: `AWS_ACCESS_KEY_ID`
+#: ends in a reference word, `AWS_SECRET_ACCESS_KEY` in "access key".
+CREDENTIAL_ENDINGS = (("access", "key", "id"), ("secret", "access", "key"))
 #: A name ending in one of these refers to a secret; it does not hold one.
 REFERENCE_WORDS = frozenset({
     "arn", "arns", "name", "names", "id", "ids", "url", "uri", "path", "param", "parameter",
@@ -40,6 +43,8 @@ SECRET_ACCESS_KEY = re.compile(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0
 _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 SUB_VARIABLE = re.compile(r"\$\{[^}]*\}")
 DYNAMIC_REFERENCE = re.compile(r"\{\{resolve:(?:secretsmanager|ssm-secure):")
+#: A dynamic reference to a plain (String) SSM parameter: a name, but not a secure one.
+PLAIN_SSM_REFERENCE = re.compile(r"\{\{resolve:ssm:")
 
 
 def mask(value: Any) -> str:
@@ -49,10 +54,13 @@ def mask(value: Any) -> str:
 
 def secret_name(name: Any) -> bool:
     """Whether a name means a secret, word by word: `DB_PASSWORD`, `dbPassword`,
-    `apiKey`, `ClientSecret`; not `PasswordLength`, `SecretArn`, `TOKEN_URL`."""
+    `apiKey`, `ClientSecret`, `AWS_SECRET_ACCESS_KEY`, `AWS_ACCESS_KEY_ID`; not
+    `PasswordLength`, `SecretArn`, `TOKEN_URL`."""
     if not isinstance(name, str):
         return False
     words = [word.lower() for word in _WORD.findall(name)]
+    if any(tuple(words[-len(ending):]) == ending for ending in CREDENTIAL_ENDINGS):
+        return True
     if not words or words[-1] in REFERENCE_WORDS:
         return False
     tail = words[-2:]
@@ -93,6 +101,7 @@ def is_reference_text(text: str) -> bool:
     (`<<Enter your API key>>`, `<password>`)."""
     stripped = text.strip()
     return (not stripped or bool(DYNAMIC_REFERENCE.search(stripped))
+            or bool(PLAIN_SSM_REFERENCE.search(stripped))
             or stripped.startswith("arn:") or stripped.lower() in ("true", "false")
             or (stripped.startswith("/") and " " not in stripped)
             or (stripped.startswith("<") and stripped.endswith(">")))
@@ -172,3 +181,33 @@ def redact(message: str, secrets) -> str:
     for _, pattern in CREDENTIAL_PATTERNS:
         message = pattern.sub(lambda hit: mask(hit.group(0)), message)
     return message
+
+
+# -- assignments in code (E9304: inline function code, UserData) ------------------------
+#: `name = "value"`, `name: 'value'`, `"name": "value"`, `name="value"` in any language;
+#: the quoted value must end the expression (`"Bearer " + token` is no literal).
+_QUOTED_ASSIGNMENT = re.compile(
+    r"""(?P<name>[A-Za-z_][A-Za-z0-9_]*)["']?\s*(?:(?<![=!<>:])=(?!=)|:(?![:=]))\s*"""
+    r"""(?P<quote>["'])(?P<value>[^"'\n]*)(?P=quote)\s*(?=$|[;,)}\]#\n]|//|\r)""", re.M)
+#: A shell assignment, `NAME=value` or `--name=value` (UserData only): no quotes, no `$`.
+_SHELL_ASSIGNMENT = re.compile(
+    r"""(?:^|(?<=[\s;'"-]))(?P<name>[A-Za-z_][A-Za-z0-9_]*)=(?P<value>[^\s'"$`;|&()\[\]{}\\<>\x00]+)(?=$|[\s;'"|&])""",
+    re.M)
+#: Values that stand in for a secret rather than hold one.
+_TEMPLATED = re.compile(r"[${}\x00%]|^\*+$|^x+$", re.I)
+
+
+def assignments_in(text: str, shell: bool) -> list[tuple[str, str]]:
+    """(name, value) of every assignment of a literal to a secret-named variable in
+    `text` (`${...}` template variables already replaced by NUL). Quoted values in any
+    language; unquoted `NAME=value` only where `shell` (UserData). Not: a value read from
+    a variable, the environment or a template variable, a placeholder, an empty string."""
+    found = []
+    patterns = (_QUOTED_ASSIGNMENT, _SHELL_ASSIGNMENT) if shell else (_QUOTED_ASSIGNMENT,)
+    for pattern in patterns:
+        for hit in pattern.finditer(text):
+            name, value = hit.group("name"), hit.group("value")
+            if secret_name(name) and value.strip() and not _TEMPLATED.search(value) \
+                    and not is_reference_text(value) and (name, value) not in found:
+                found.append((name, value))
+    return found

@@ -17,6 +17,11 @@ SUMMARY = "SNS topic (KMS) fanned out to N SQS queues with DLQs, each consumed b
 SEEDS = ("000:414-470", "000:1000-1004")
 RUNTIMES = ("python3.13", "python3.12", "nodejs22.x", "nodejs20.x", "java21")
 FUNCTION_TIMEOUT = 30
+#: AWS services that may later publish to the topic (its key must let them encrypt):
+#: EventBridge rules, S3 event notifications, CloudWatch alarms.
+SERVICE_PUBLISHERS = ("events.amazonaws.com", "s3.amazonaws.com", "cloudwatch.amazonaws.com")
+#: Alarm when the oldest message of a queue waits longer than this (seconds).
+OLDEST_MESSAGE_ALARM_SECONDS = 900
 
 
 @dataclass(frozen=True)
@@ -31,16 +36,42 @@ class Options:
             raise ValueError(f"--runtime must be one of {', '.join(RUNTIMES)}")
 
 
+def _outputs(options: Options) -> dict:
+    out = mapping(TopicArn=mapping(Value=ref("Topic"), Export=mapping(Name=sub("${AWS::StackName}-TopicArn"))))
+    out["TopicKeyArn"] = mapping(
+        Description="Publishers need kms:GenerateDataKey and kms:Decrypt on this key",
+        Value=get_att("TopicKey.Arn"), Export=mapping(Name=sub("${AWS::StackName}-TopicKeyArn")))
+    out["AlarmTopicArn"] = mapping(Description="Subscribe the on-call address to receive the queue alarms",
+                                   Value=ref("AlarmTopic"))
+    for number in range(1, options.queues + 1):
+        for name, label in ((f"Queue{number}", f"queue {number}"),
+                            (f"Queue{number}DeadLetters", f"dead-letter queue {number}")):
+            out[f"{name}Url"] = mapping(Description=f"URL of {label}", Value=ref(name))
+            out[f"{name}Arn"] = mapping(Description=f"ARN of {label}", Value=get_att(f"{name}.Arn"))
+    return out
+
+
 def build(options: Options):
     options.validate()
     res = mapping()
+    def same_account():
+        return mapping(StringEquals=mapping(("aws:SourceAccount", ref("AWS::AccountId"))))
+
     res["TopicKey"] = customer_key("${AWS::StackName} topic, queues and logs", [mapping(
         Sid="SnsDeliversToQueues", Effect="Allow", Principal=mapping(Service="sns.amazonaws.com"),
         Action=["kms:Decrypt", "kms:GenerateDataKey"], Resource="*",
-        Condition=mapping(StringEquals=mapping(("aws:SourceAccount", ref("AWS::AccountId")))))])
-    comment_before(res, "TopicKey", "Customer managed key, rotated yearly (001:2433-2435)", 2)
+        Condition=same_account()), mapping(
+        Sid="ServicesPublishToTopics", Effect="Allow",
+        Principal=mapping(Service=list(SERVICE_PUBLISHERS)),
+        Action=["kms:Decrypt", "kms:GenerateDataKey"], Resource="*", Condition=same_account())])
+    comment_before(res, "TopicKey", "Customer managed key, rotated yearly (001:2433-2435); AWS services "
+                   "of this account (EventBridge, S3 notifications, CloudWatch alarms) may publish to "
+                   "the encrypted topics", 2)
     res["Topic"] = mapping(Type="AWS::SNS::Topic", Properties=mapping(KmsMasterKeyId=ref("TopicKey")))
     comment_before(res, "Topic", "One topic, one queue per consumer: the fan-out (000:414-470)", 2)
+    res["AlarmTopic"] = mapping(Type="AWS::SNS::Topic", Properties=mapping(KmsMasterKeyId=ref("TopicKey")))
+    comment_before(res, "AlarmTopic", "Where the alarms below go: subscribe the on-call address "
+                   "(output AlarmTopicArn)", 2)
     for number in range(1, options.queues + 1):
         queue, dlq, consumer = f"Queue{number}", f"Queue{number}DeadLetters", f"Consumer{number}"
         res[dlq] = mapping(Type="AWS::SQS::Queue", DeletionPolicy="Retain", UpdateReplacePolicy="Retain",
@@ -71,6 +102,27 @@ def build(options: Options):
                 FunctionResponseTypes=["ReportBatchItemFailures"])))))
         res[f"{consumer}Logs"] = log_group("TopicKey", "LogRetentionDays",
                                            sub(f"/aws/lambda/${{{consumer}}}"))
+        res[f"{dlq}Alarm"] = mapping(Type="AWS::CloudWatch::Alarm", Properties=mapping(
+            AlarmDescription=f"Queue {number}: messages failed 5 times and wait in its dead-letter queue",
+            Namespace="AWS/SQS", MetricName="ApproximateNumberOfMessagesVisible",
+            Dimensions=[mapping(Name="QueueName", Value=get_att(f"{dlq}.QueueName"))],
+            Statistic="Maximum", Period=300, EvaluationPeriods=1, Threshold=0,
+            ComparisonOperator="GreaterThanThreshold", TreatMissingData="notBreaching",
+            AlarmActions=[ref("AlarmTopic")]))
+        comment_before(res, f"{dlq}Alarm", f"Queue {number}: alarms on dead letters and on a "
+                       f"message older than {OLDEST_MESSAGE_ALARM_SECONDS // 60} minutes", 2)
+        res[f"{queue}AgeAlarm"] = mapping(Type="AWS::CloudWatch::Alarm", Properties=mapping(
+            AlarmDescription=f"Queue {number}: the consumer falls behind",
+            Namespace="AWS/SQS", MetricName="ApproximateAgeOfOldestMessage",
+            Dimensions=[mapping(Name="QueueName", Value=get_att(f"{queue}.QueueName"))],
+            Statistic="Maximum", Period=300, EvaluationPeriods=3,
+            Threshold=OLDEST_MESSAGE_ALARM_SECONDS, ComparisonOperator="GreaterThanThreshold",
+            TreatMissingData="notBreaching", AlarmActions=[ref("AlarmTopic")]))
+    handler = "app.Handler::handleRequest" if options.runtime.startswith("java") else "app.handler"
+    comment_before(res, "Consumer1", "Code: `sam build` expects the folders "
+                   + ", ".join(f"consumer{n}/" for n in range(1, options.queues + 1))
+                   + f" beside this template, each with the handler {handler} ({options.runtime}) "
+                   "returning batchItemFailures", 2)
     template = mapping(
         AWSTemplateFormatVersion="2010-09-09",
         Transform="AWS::Serverless-2016-10-31",
@@ -81,8 +133,7 @@ def build(options: Options):
         Globals=mapping(Function=mapping(
             Runtime=options.runtime, Timeout=FUNCTION_TIMEOUT, MemorySize=256, Tracing="Active")),
         Resources=res,
-        Outputs=mapping(TopicArn=mapping(Value=ref("Topic"),
-                                         Export=mapping(Name=sub("${AWS::StackName}-TopicArn")))),
+        Outputs=_outputs(options),
     )
     comment_before(template["Globals"], "Function", "Every consumer is traced with X-Ray", 2)
     return template

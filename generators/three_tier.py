@@ -12,14 +12,54 @@ from dataclasses import dataclass
 
 from tmpllint.generators import vpc
 from tmpllint.generators.blocks import ignore, interface, private_bucket, retention_parameter, tls_only
-from tmpllint.yamlio import comment_before, get_att, mapping, ref, sub
+from ruamel.yaml.comments import TaggedScalar
+
+from tmpllint.yamlio import comment_before, get_att, if_, mapping, ref, sub
 
 NAME = "three-tier"
 SUMMARY = "VPC + HTTPS ALB + Auto Scaling group + Multi-AZ RDS (+ Redis): the three tiers"
 SEEDS = ("002:419-427", "000:968-976")
 ENGINES = {"mysql": 3306, "postgres": 5432}
-APP_PORT = 80
 REDIS_PORT = 6379
+MIN_SIZE, MAX_SIZE = 2, 6
+#: The placeholder application: a static file server on AppPort whose only page is the
+#: health path, run by systemd as an unprivileged user; the instance signals the Auto
+#: Scaling group's creation (or rolling update) once the health path answers locally.
+USER_DATA = """\
+#!/bin/bash
+# Placeholder application: replace with your own; keep the cfn-signal at the end.
+set -uo pipefail
+mkdir -p "/srv/app$(dirname '${HealthCheckPath}')"
+echo ok > "/srv/app${HealthCheckPath}"
+cat > /etc/app.env <<'ENV'
+APP_PORT=${AppPort}
+DB_HOST=${Database.Endpoint.Address}
+DB_PORT=${Database.Endpoint.Port}
+DB_SECRET_ARN=${Database.MasterUserSecret.SecretArn}
+{cache_env}ENV
+cat > /etc/systemd/system/app.service <<'UNIT'
+[Unit]
+Description=Placeholder application
+After=network-online.target
+[Service]
+DynamicUser=yes
+EnvironmentFile=/etc/app.env
+ExecStart=/usr/bin/python3 -m http.server ${AppPort} --directory /srv/app
+Restart=always
+[Install]
+WantedBy=multi-user.target
+UNIT
+systemctl daemon-reload
+systemctl enable --now app.service
+for attempt in $(seq 1 30); do
+  curl -fs "http://127.0.0.1:${AppPort}${HealthCheckPath}" && break
+  sleep 2
+done
+curl -fs "http://127.0.0.1:${AppPort}${HealthCheckPath}"
+status=$?
+dnf install -y aws-cfn-bootstrap
+/opt/aws/bin/cfn-signal -e "$status" --stack '${AWS::StackName}' --resource AppAutoScalingGroup --region '${AWS::Region}'
+"""
 
 
 @dataclass(frozen=True)
@@ -57,12 +97,24 @@ def build(options: Options):
         Type="AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>",
         Default="/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64",
         Description="AMI of the application instances (an SSM public parameter).")
+    params["AppPort"] = mapping(
+        Type="Number", Default=8080, MinValue=1024, MaxValue=65535,
+        Description="Port the application listens on (the load balancer forwards to it).")
+    params["HealthCheckPath"] = mapping(
+        Type="String", Default="/health", AllowedPattern=r"^/[A-Za-z0-9/_.-]*$",
+        ConstraintDescription="an absolute URL path such as /health",
+        Description="Path the load balancer probes; it must answer 200 once the instance can serve.")
     params["InstanceType"] = mapping(Type="String", Default="t3.small",
                                      AllowedValues=["t3.small", "t3.medium", "m7i.large"],
                                      Description="Application instance type.")
     params["DbInstanceClass"] = mapping(Type="String", Default="db.t4g.medium",
                                         AllowedValues=["db.t4g.medium", "db.m7g.large", "db.r7g.large"],
                                         Description="Database instance class.")
+    params["DatabaseDeletionProtection"] = mapping(
+        Type="String", Default="true", AllowedValues=["true", "false"],
+        Description="true: the database cannot be deleted until this is set to false. Deploy a "
+                    "first try with false if you expect to delete it (a failed first create "
+                    "cannot roll back a protected database).")
     params["AccessLogRetentionDays"] = retention_parameter("Days the load balancer access logs are kept.",
                                                            365, (90, 365, 731))
     res = vpc.resources(network)
@@ -76,7 +128,7 @@ def build(options: Options):
     comment_before(res, "LoadBalancerSecurityGroup", "Security groups chained ALB -> app -> data "
                    "(002:419-427): only the tier in front may connect", 2)
     res["AppSecurityGroup"] = _security_group("The application port, from the load balancer only", [
-        mapping(IpProtocol="tcp", FromPort=APP_PORT, ToPort=APP_PORT,
+        mapping(IpProtocol="tcp", FromPort=ref("AppPort"), ToPort=ref("AppPort"),
                 SourceSecurityGroupId=ref("LoadBalancerSecurityGroup"),
                 Description="Application traffic from the load balancer")])
     res["DatabaseSecurityGroup"] = _security_group("The database port, from the application only", [
@@ -99,9 +151,11 @@ def build(options: Options):
             mapping(Sid="LoadBalancerDelivers", Effect="Allow",
                     Principal=mapping(Service="logdelivery.elasticloadbalancing.amazonaws.com"),
                     Action="s3:PutObject",
-                    Resource=sub("${AccessLogBucket.Arn}/alb/AWSLogs/${AWS::AccountId}/*"),
-                    Condition=mapping(StringEquals=mapping(("aws:SourceAccount", ref("AWS::AccountId"))))),
+                    Resource=sub("${AccessLogBucket.Arn}/alb/AWSLogs/${AWS::AccountId}/*")),
         ])))
+    comment_before(res, "AccessLogBucketPolicy", "The statement of the ALB documentation "
+                   "(elasticloadbalancing/latest/application/enable-access-logging.html): no "
+                   "condition, the resource path names the account", 2)
     res["LoadBalancer"] = mapping(Type="AWS::ElasticLoadBalancingV2::LoadBalancer",
                                   DependsOn="AccessLogBucketPolicy", Properties=mapping(
         Type="application", Scheme="internet-facing", Subnets=_subnets("Public", options),
@@ -114,8 +168,9 @@ def build(options: Options):
     comment_before(res, "LoadBalancer", "Web tier: internet-facing ALB in the public subnets "
                    "(002:158-168)", 2)
     res["AppTargetGroup"] = mapping(Type="AWS::ElasticLoadBalancingV2::TargetGroup", Properties=mapping(
-        VpcId=ref("Vpc"), Protocol="HTTP", Port=APP_PORT, TargetType="instance",
-        HealthCheckPath="/health", Matcher=mapping(HttpCode="200")))
+        VpcId=ref("Vpc"), Protocol="HTTP", Port=ref("AppPort"), TargetType="instance",
+        HealthCheckPath=ref("HealthCheckPath"), Matcher=mapping(HttpCode="200"),
+        TargetGroupAttributes=[mapping(Key="deregistration_delay.timeout_seconds", Value="60")]))
     res["HttpsListener"] = mapping(Type="AWS::ElasticLoadBalancingV2::Listener", Properties=mapping(
         LoadBalancerArn=ref("LoadBalancer"), Protocol="HTTPS", Port=443,
         SslPolicy="ELBSecurityPolicy-TLS13-1-2-2021-06",
@@ -131,39 +186,81 @@ def build(options: Options):
     res["AppRole"] = mapping(Type="AWS::IAM::Role", Properties=mapping(
         AssumeRolePolicyDocument=mapping(Version="2012-10-17", Statement=[mapping(
             Effect="Allow", Principal=mapping(Service="ec2.amazonaws.com"), Action="sts:AssumeRole")]),
-        ManagedPolicyArns=[sub("arn:${AWS::Partition}:iam::aws:policy/AmazonSSMManagedInstanceCore")]))
-    comment_before(res, "AppRole", "App tier: instances reach SSM (no SSH) and nothing else; add "
-                   "what the application needs, scoped to its resources", 2)
+        ManagedPolicyArns=[sub("arn:${AWS::Partition}:iam::aws:policy/AmazonSSMManagedInstanceCore")],
+        Policies=[mapping(PolicyName="read-database-secret", PolicyDocument=mapping(
+            Version="2012-10-17", Statement=[mapping(
+                Effect="Allow", Action=["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+                Resource=get_att("Database.MasterUserSecret.SecretArn"))]))]))
+    comment_before(res, "AppRole", "App tier: instances reach SSM (no SSH) and read the database "
+                   "secret; add what the application needs, scoped to its resources", 2)
     res["AppInstanceProfile"] = mapping(Type="AWS::IAM::InstanceProfile",
                                         Properties=mapping(Roles=[ref("AppRole")]))
     res["AppLaunchTemplate"] = mapping(Type="AWS::EC2::LaunchTemplate", Properties=mapping(
         LaunchTemplateData=mapping(
             ImageId=ref("ImageId"), InstanceType=ref("InstanceType"),
+            UserData=mapping(("Fn::Base64", TaggedScalar(value=USER_DATA.replace(
+                "{cache_env}", "CACHE_HOST=${Cache.PrimaryEndPoint.Address}\nCACHE_PORT="
+                "${Cache.PrimaryEndPoint.Port}\nCACHE_TLS=true\n" if options.cache else ""),
+                style="|", tag="!Sub"))),
             IamInstanceProfile=mapping(Arn=get_att("AppInstanceProfile.Arn")),
             SecurityGroupIds=[ref("AppSecurityGroup")],
             MetadataOptions=mapping(HttpTokens="required", HttpPutResponseHopLimit=1),
             BlockDeviceMappings=[mapping(DeviceName="/dev/xvda", Ebs=mapping(
                 VolumeType="gp3", VolumeSize=20, Encrypted=True, DeleteOnTermination=True))])))
-    res["AppAutoScalingGroup"] = mapping(Type="AWS::AutoScaling::AutoScalingGroup", Properties=mapping(
-        MinSize="2", MaxSize="6", DesiredCapacity="2",
-        VPCZoneIdentifier=_subnets("Private", options),
-        LaunchTemplate=mapping(LaunchTemplateId=ref("AppLaunchTemplate"),
-                               Version=get_att("AppLaunchTemplate.LatestVersionNumber")),
-        TargetGroupARNs=[ref("AppTargetGroup")], HealthCheckType="ELB", HealthCheckGracePeriod=120))
-    comment_before(res, "AppAutoScalingGroup", "Two instances or more, across the private "
-                   "subnets of every AZ (002:419-421)", 2)
+    res["AppAutoScalingGroup"] = mapping(
+        Type="AWS::AutoScaling::AutoScalingGroup",
+        DependsOn=[f"PrivateDefaultRoute{az + 1}" for az in range(options.azs)],
+        CreationPolicy=mapping(
+            AutoScalingCreationPolicy=mapping(MinSuccessfulInstancesPercent=100),
+            ResourceSignal=mapping(Count=MIN_SIZE, Timeout="PT15M")),
+        UpdatePolicy=mapping(AutoScalingRollingUpdate=mapping(
+            MinInstancesInService=MIN_SIZE, MaxBatchSize=1, PauseTime="PT15M",
+            WaitOnResourceSignals=True,
+            SuspendProcesses=["HealthCheck", "ReplaceUnhealthy", "AZRebalance", "AlarmNotification",
+                              "ScheduledActions"])),
+        Properties=mapping(
+            MinSize=str(MIN_SIZE), MaxSize=str(MAX_SIZE),
+            VPCZoneIdentifier=_subnets("Private", options),
+            LaunchTemplate=mapping(LaunchTemplateId=ref("AppLaunchTemplate"),
+                                   Version=get_att("AppLaunchTemplate.LatestVersionNumber")),
+            TargetGroupARNs=[ref("AppTargetGroup")], HealthCheckType="ELB", HealthCheckGracePeriod=300))
+    comment_before(res, "AppAutoScalingGroup", "Two instances or more, across the private subnets of "
+                   "every AZ (002:419-421), started once the NAT routes exist; creation and rolling "
+                   "updates wait for each instance's signal. No DesiredCapacity: an update never "
+                   "resets what the scaling policy chose", 2)
+    res["AppScalingPolicy"] = mapping(Type="AWS::AutoScaling::ScalingPolicy", Properties=mapping(
+        AutoScalingGroupName=ref("AppAutoScalingGroup"), PolicyType="TargetTrackingScaling",
+        TargetTrackingConfiguration=mapping(
+            PredefinedMetricSpecification=mapping(PredefinedMetricType="ASGAverageCPUUtilization"),
+            TargetValue=60)))
+    comment_before(res, "AppScalingPolicy", f"Scales between {MIN_SIZE} and {MAX_SIZE} instances "
+                   "to keep the average CPU near 60%", 2)
 
     # -- data tier: Multi-AZ RDS (and Redis) in the isolated data subnets ------------
     res["DatabaseSubnetGroup"] = mapping(Type="AWS::RDS::DBSubnetGroup", Properties=mapping(
         DBSubnetGroupDescription="Isolated data subnets", SubnetIds=_subnets("Data", options)))
+    database = mapping(
+        Engine=options.db_engine, DBInstanceClass=ref("DbInstanceClass"),
+        AllocatedStorage="50", StorageType="gp3", MultiAZ=True, StorageEncrypted=True,
+        MasterUsername="app", ManageMasterUserPassword=True, BackupRetentionPeriod=7,
+        DeletionProtection=ref("DatabaseDeletionProtection"), PubliclyAccessible=False,
+        CopyTagsToSnapshot=True, DBSubnetGroupName=ref("DatabaseSubnetGroup"),
+        VPCSecurityGroups=[ref("DatabaseSecurityGroup")])
+    if options.db_engine == "mysql":
+        # MySQL 8.4 and lower accept plain connections by default (PostgreSQL 15+ does not):
+        # a parameter group requires TLS (W9207, 003:79). Its family must match the engine's
+        # major version, so the version is pinned (cfn-lint E3691 wants a full one; minor
+        # upgrades still apply automatically).
+        res["DatabaseParameterGroup"] = mapping(Type="AWS::RDS::DBParameterGroup", Properties=mapping(
+            Family="mysql8.4", Description="Require TLS for every connection",
+            Parameters=mapping(require_secure_transport="1")))
+        database.insert(1, "EngineVersion", "8.4.11")
+        database["DBParameterGroupName"] = ref("DatabaseParameterGroup")
     res["Database"] = mapping(
         Type="AWS::RDS::DBInstance", DeletionPolicy="Snapshot", UpdateReplacePolicy="Snapshot",
-        Properties=mapping(
-            Engine=options.db_engine, DBInstanceClass=ref("DbInstanceClass"),
-            AllocatedStorage="50", StorageType="gp3", MultiAZ=True, StorageEncrypted=True,
-            MasterUsername="app", ManageMasterUserPassword=True, BackupRetentionPeriod=7,
-            DeletionProtection=True, PubliclyAccessible=False, CopyTagsToSnapshot=True,
-            DBSubnetGroupName=ref("DatabaseSubnetGroup"), VPCSecurityGroups=[ref("DatabaseSecurityGroup")]))
+        Metadata=ignore("W9806", "DeletionProtection follows DatabaseDeletionProtection (default true); "
+                                 "false only for a first deploy that may have to roll back"),
+        Properties=database)
     comment_before(res, "Database", "Data tier: Multi-AZ, encrypted, password in Secrets Manager, "
                    "7 days of backups, snapshot on delete (000:46-71, 001:501-515)", 2)
     if options.cache:
@@ -184,12 +281,24 @@ def build(options: Options):
         comment_before(res, "Cache", "Redis with a replica in another AZ, failover, encryption at "
                        "rest and in transit, daily snapshots (001:1795-1797)", 2)
     groups = interface(vpc.NETWORK_GROUP,
-                       ("Web and application", ["CertificateArn", "ImageId", "InstanceType",
-                                                "AccessLogRetentionDays"]),
-                       ("Database", ["DbInstanceClass"]))
+                       ("Web and application", ["CertificateArn", "AppPort", "HealthCheckPath",
+                                                "ImageId", "InstanceType", "AccessLogRetentionDays"]),
+                       ("Database", ["DbInstanceClass", "DatabaseDeletionProtection"]))
     outputs = vpc.outputs(network)
-    outputs["LoadBalancerDnsName"] = mapping(Value=get_att("LoadBalancer.DNSName"))
-    return mapping(
+    outputs["LoadBalancerDnsName"] = mapping(
+        Description="Point the certificate's domain at this name (a CNAME or Route 53 alias)",
+        Value=get_att("LoadBalancer.DNSName"))
+    outputs["DatabaseEndpoint"] = mapping(Value=get_att("Database.Endpoint.Address"))
+    outputs["DatabasePort"] = mapping(Value=get_att("Database.Endpoint.Port"))
+    outputs["DatabaseSecretArn"] = mapping(
+        Description="Secrets Manager secret with the master user's name and password (RDS rotates it)",
+        Value=get_att("Database.MasterUserSecret.SecretArn"))
+    if options.cache:
+        outputs["CacheEndpoint"] = mapping(
+            Description="Redis primary endpoint; connect with TLS (rediss://), in transit encryption is on",
+            Value=get_att("Cache.PrimaryEndPoint.Address"))
+        outputs["CachePort"] = mapping(Value=get_att("Cache.PrimaryEndPoint.Port"))
+    template = mapping(
         AWSTemplateFormatVersion="2010-09-09",
         Description=f"Three-tier application over {options.azs} AZs: HTTPS ALB, Auto Scaling "
                     f"group, Multi-AZ {options.db_engine}{' and Redis' if options.cache else ''} "
@@ -200,3 +309,6 @@ def build(options: Options):
         Resources=res,
         Outputs=outputs,
     )
+    if vpc.rules(network):
+        template.insert(list(template).index("Conditions"), "Rules", vpc.rules(network))
+    return template

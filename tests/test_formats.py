@@ -38,13 +38,13 @@ def test_sarif_validates_against_the_official_schema(sarif):
 def test_sarif_results_and_rules(sarif):
     [run] = sarif["runs"]
     rules = run["tool"]["driver"]["rules"]
-    assert [rule["id"] for rule in rules] == ["W9002", "W9004", "W9007", "W9703"]
-    w9004 = rules[1]
+    assert [rule["id"] for rule in rules] == ["I9708", "W9002", "W9004", "W9007", "W9703"]
+    w9004 = rules[2]
     assert w9004["shortDescription"]["text"] == "API routes require authorization"
     assert "Why:" in w9004["help"]["text"] and w9004["helpUri"].startswith("https://")
     assert w9004["properties"]["tags"] == ["template", "tmpllint"]
     result = next(r for r in run["results"] if r["ruleId"] == "W9004")
-    assert result["level"] == "warning" and result["ruleIndex"] == 1
+    assert result["level"] == "warning" and result["ruleIndex"] == 2
     location = result["locations"][0]["physicalLocation"]
     assert location["artifactLocation"]["uri"] == "examples/serverless-api.yaml"
     assert location["region"] == {"startLine": 24, "startColumn": 9, "endLine": 24, "endColumn": 15}
@@ -76,15 +76,16 @@ def test_junit_has_one_testcase_per_file_and_a_failure_per_finding():
     cases = suite.findall("testcase")
     assert [case.get("name") for case in cases] == ["examples/clean-queue.yaml",
                                                     "examples/serverless-api.yaml"]
-    assert (suite.get("tests"), suite.get("failures"), suite.get("errors")) == ("2", "4", "0")
+    assert (suite.get("tests"), suite.get("failures"), suite.get("errors")) == ("2", "6", "0")
     assert cases[0].findall("failure") == []
-    assert sorted(f.get("type") for f in cases[1].findall("failure")) == ["W9002", "W9004", "W9007", "W9703"]
+    assert sorted(f.get("type") for f in cases[1].findall("failure")) == ["I9708", "I9708", "W9002", "W9004", "W9007",
+                                                                          "W9703"]
 
 
 def test_github_annotations_are_workflow_commands():
     done = lint("examples", "-f", "github")
     lines = done.stdout.splitlines()
-    assert len(lines) == 4
+    assert len(lines) == 6
     assert lines[0].startswith(
         "::warning file=examples/serverless-api.yaml,line=15,col=3,endLine=15,endColumn=12,title=W9703::"
         "API stage writes no access logs")

@@ -18,9 +18,9 @@ MATRIX = [
     (f"vpc-azs{azs}{'-data' if data else ''}.yaml", "vpc", vpc.Options(azs=azs, data_subnets=data))
     for azs in (2, 3) for data in (False, True)
 ] + [
-    (f"static-site{'-domain' if domain else ''}.yaml", "static-site",
-     static_site.Options(custom_domain=domain))
-    for domain in (False, True)
+    (f"static-site{'-domain' if domain else ''}{'-spa' if spa else ''}.yaml", "static-site",
+     static_site.Options(custom_domain=domain, spa=spa))
+    for domain, spa in ((False, False), (True, False), (True, True))
 ] + [
     (f"fanout-{queues}-{runtime}.yaml", "fanout", fanout.Options(queues=queues, runtime=runtime))
     for queues, runtime in ((1, "python3.12"), (3, "nodejs22.x"))
@@ -94,7 +94,7 @@ def test_sam_patterns_transform_cleanly(golden, pattern, options, monkeypatch):
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     template = yaml_parse(render(pattern, options))
     for resource in template["Resources"].values():
-        if resource["Type"] == "AWS::Serverless::Function":
+        if resource["Type"] == "AWS::Serverless::Function" and "CodeUri" in resource["Properties"]:
             resource["Properties"]["CodeUri"] = "s3://packaged-code/function.zip"
 
     class NoManagedPolicies:
@@ -105,3 +105,10 @@ def test_sam_patterns_transform_cleanly(golden, pattern, options, monkeypatch):
     types = {resource["Type"] for resource in transformed["Resources"].values()}
     assert "AWS::Lambda::Function" in types
     assert not any(t.startswith("AWS::Serverless::") for t in types)
+
+
+def test_new_static_site_passes_spa_through():
+    printed = subprocess.run([sys.executable, "-m", "tmpllint", "new", "static-site", "--custom-domain", "--spa"],
+                             cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert printed.returncode == 0
+    assert printed.stdout == (GOLDEN / "static-site-domain-spa.yaml").read_text()

@@ -18,8 +18,18 @@ SECRETS = [
     "npm-plain-token", "NoEchoDefault99", "k-123456789", "Gitpass123",
     "ghp_abcdefghijklmnopqrstuvwxyz0123456789", "xoxb-1234567890-abcdefghij",
     "AKIAI44QH8DHBEXAMPLE", "je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY",
+    # properties found in the resource schemas (E9301 fail_catalogue.yaml)
+    "whsec-Lit3ralHook", "apns-pr1vate-key-text", "apns-t0ken-key-text", "KdcAdm1nPass",
+    "OpsW0rksGitPass", "OpsW0rksSslKey", "Al3xaCl1entSecret", "Atzr-Dev-Refresh",
+    "amzn1.ask.skill.L1teral", "Bl0ckchainAdm1n", "Cach3UserPassw0rd1", "Cust0mResourcePw",
+    "N3stedStackPw",
+    # AWS credential variables (E9302), code (E9304), plain SSM parameters (E9307)
+    "deploy-key-id-001", "wJalrXUtnFEMIK7MDENGbPxRfiCYzzzz", "FwoGZXIvYXdzEBYaDLiteral",
+    "minio-s3cret-value", "minio-access-id", "codebuild-plain-secret", "Tdojo12345678",
+    "k-live-Inl1neApiKey", "UserD4taPassw0rd", "L4unchT3mplPw", "Pl4inSsmPassw0rd",
+    "Pl4inSsmList", "k-Param3terDefault", "Js0nS3cretValue",
 ]
-SECRET_FIXTURES = sorted(str(path) for rule in ("E9301", "E9302", "E9303", "E9304", "E9306")
+SECRET_FIXTURES = sorted(str(path) for rule in ("E9301", "E9302", "E9303", "E9304", "E9306", "E9307")
                          for path in (FIXTURES / "checks" / rule).glob("fail_*.yaml"))
 
 
@@ -82,3 +92,37 @@ def test_every_branch_of_a_hardcoded_if_is_masked(tmp_path):
     assert len(echoed) == 1
     assert "prod-token-1234" not in echoed[0] and "dev-token-5678" not in echoed[0]
     assert "pro****" in echoed[0] and "dev****" in echoed[0]
+
+
+#: A template where cfn-lint's own schema rules quote values of secret properties that
+#: no tmpllint rule reports (E9301 is turned off): a pattern error and a type error.
+CFN_LINT_QUOTES = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Invoke:
+    Type: AWS::Lambda::Permission
+    Properties:
+      Action: lambda:InvokeFunction
+      FunctionName: fn
+      Principal: alexa-connectedhome.amazon.com
+      EventSourceToken: "Leaky Token!Value"
+  Domain:
+    Type: AWS::OpenSearchService::Domain
+    Properties:
+      AdvancedSecurityOptions:
+        MasterUserOptions:
+          MasterUserPassword: [ListedPassw0rd]
+"""
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "junit", "github"])
+def test_cfn_lint_messages_quoting_a_secret_property_are_masked(tmp_path, fmt):
+    path = tmp_path / "quotes.yaml"
+    path.write_text(CFN_LINT_QUOTES)
+    done = subprocess.run([sys.executable, "-m", "tmpllint", "lint", "--format", fmt, "--no-cache",
+                           "--ignore", "E9301", str(path)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    output = done.stdout + done.stderr
+    assert "E3031" in output and "E3012" in output  # cfn-lint's pattern and type errors
+    assert "Leaky Token!Value" not in output and "ListedPassw0rd" not in output
+    assert "Lea****" in output and "Lis****" in output

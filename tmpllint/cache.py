@@ -2,7 +2,8 @@
 
 The key of a file is a hash of its bytes and of everything that could change its
 findings: the versions of tmpllint, cfn-lint and the IAM catalog, the regions, the rule
-selection and the limits. It is computed without importing cfn-lint, so a run where every
+selection and the limits, and, for a template with a nested stack given as a local path
+(`TemplateURL: ./child.yaml`), that path and the child's bytes, since cfn-lint reads it. It is computed without importing cfn-lint, so a run where every
 file hits the cache does not pay cfn-lint's start-up. Entries live in
 `.tmpllint_cache/` under the working directory (`TMPLLINT_CACHE_DIR` overrides it), are
 written atomically (temporary file, then rename) so concurrent runs never see half an
@@ -11,6 +12,7 @@ entry, and a corrupt entry is ignored and rewritten.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -23,7 +25,7 @@ from tmpllint.findings import FileResult, Finding
 
 CACHE_DIR_ENV = "TMPLLINT_CACHE_DIR"
 DEFAULT_DIR = ".tmpllint_cache"
-FORMAT = 2  # bump when the entry layout changes
+FORMAT = 3  # bump when the entry layout changes
 
 
 def _package_version(name: str) -> str:
@@ -93,7 +95,16 @@ class Cache:
             data = Path(path).read_bytes()
         except OSError:
             return None
-        return hashlib.sha256(self.fingerprint.encode() + b"\0" + data).hexdigest()
+        digest = hashlib.sha256(self.fingerprint.encode() + b"\0" + data)
+        for reference in sorted(_nested(path, data)):
+            # cfn-lint reads a nested stack's local template (and says so when it is
+            # missing, naming its absolute path): both are part of the result
+            digest.update(b"\0" + reference.encode("utf-8", "surrogateescape") + b"\0")
+            try:
+                digest.update(Path(reference).read_bytes())
+            except OSError:
+                digest.update(b"\0missing")
+        return digest.hexdigest()
 
     def _entry(self, key: str) -> Path:
         return self.directory / key[:2] / f"{key}.json"
@@ -105,7 +116,7 @@ class Cache:
             findings = [Finding(**{**item, "path": path}) for item in data["findings"]]
             return FileResult(path=path, status=data["status"], findings=findings,
                               error=data["error"], error_kind=data["error_kind"],
-                              skipped=data["skipped"])
+                              skipped=data["skipped"], notes=list(data.get("notes") or []))
         except FileNotFoundError:
             return None
         except (OSError, ValueError, KeyError, TypeError):
@@ -118,11 +129,29 @@ class Cache:
             return
         entry = self._entry(key)
         data = asdict(result)
+        data.pop("seconds", None)  # a hit takes no linting time
         try:
             entry.parent.mkdir(parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(dir=entry.parent, prefix=".tmp-", suffix=".json")
+        except OSError:
+            return  # a cache that cannot be written only costs speed
+        try:
             with os.fdopen(handle, "w", encoding="utf-8") as stream:
                 json.dump(data, stream)
             os.replace(temporary, entry)
-        except OSError:
-            pass  # a cache that cannot be written only costs speed
+        except BaseException as err:
+            # a write cut short (a full disk, or a signal during an interrupted run)
+            # leaves no entry and no temporary file behind
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+            if not isinstance(err, OSError):
+                raise
+
+
+def _nested(path: str, data: bytes) -> set[str]:
+    """The local files `path` names as nested stacks (TemplateURL / Location)."""
+    if b"TemplateURL" not in data and b"Location" not in data:
+        return set()
+    from tmpllint.changes import local_references
+
+    return local_references(path)

@@ -6,10 +6,14 @@ it, so the documentation cannot drift from the code.
 
 from __future__ import annotations
 
-import difflib
+import json
+import os
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
 from tmpllint.findings import CFN_LINT_SEVERITY
+from tmpllint.selection import closest, superseded_by, supersedes
 
 
 @dataclass(frozen=True)
@@ -25,9 +29,14 @@ class RuleDoc:
     seeds: tuple[str, ...] = ()
     example_fail: str = ""
     example_pass: str = ""
+    #: cfn-lint rules this tmpllint rule supersedes (off unless cfn-lint-overlaps = keep)
+    supersedes: tuple[str, ...] = ()
+    #: for a cfn-lint rule: the tmpllint rules that supersede it
+    superseded_by: tuple[str, ...] = ()
 
     def to_dict(self) -> dict:
-        return dict(self.__dict__, seeds=list(self.seeds))
+        return dict(self.__dict__, seeds=list(self.seeds), supersedes=list(self.supersedes),
+                    superseded_by=list(self.superseded_by))
 
 
 def _doc(rule, source: str) -> RuleDoc:
@@ -44,11 +53,27 @@ def _doc(rule, source: str) -> RuleDoc:
         seeds=tuple(type(rule).seed_citations()) if documented else (),
         example_fail=getattr(rule, "example_fail", ""),
         example_pass=getattr(rule, "example_pass", ""),
+        supersedes=tuple(supersedes(rule.id)) if documented else (),
+        superseded_by=() if documented else superseded_by(rule.id),
     )
 
 
 def pack_rules() -> list[RuleDoc]:
-    """tmpllint's own rules, sorted by id."""
+    """tmpllint's own rules, sorted by id (from the stored catalog, see catalog_store)."""
+    from tmpllint.catalog_store import stored
+
+    return stored("tmpllint", build_pack_rules, RuleDoc)
+
+
+def cfn_lint_rules() -> list[RuleDoc]:
+    """cfn-lint's built-in rules, sorted by id (from the stored catalog)."""
+    from tmpllint.catalog_store import stored
+
+    return stored("cfn-lint", build_cfn_lint_rules, RuleDoc)
+
+
+def build_pack_rules() -> list[RuleDoc]:
+    """tmpllint's own rules, read from the rule classes (imports cfn-lint)."""
     import tmpllint.checks
     from cfnlint.helpers import create_rules
 
@@ -56,8 +81,8 @@ def pack_rules() -> list[RuleDoc]:
                   key=lambda doc: (doc.id[1:], doc.id))
 
 
-def cfn_lint_rules() -> list[RuleDoc]:
-    """cfn-lint's built-in rules, sorted by id."""
+def build_cfn_lint_rules() -> list[RuleDoc]:
+    """cfn-lint's built-in rules, read from cfn-lint."""
     import cfnlint.config
     from cfnlint.rules import Rules
 
@@ -76,6 +101,33 @@ def find(rule_id: str) -> tuple[RuleDoc | None, list[str]]:
     for doc in theirs:
         if doc.id == wanted:
             return doc, []
-    known = [doc.id for doc in ours + theirs]
-    close = difflib.get_close_matches(wanted, known, n=5, cutoff=0.6)
-    return None, close or [doc.id for doc in ours if doc.id[:2] == wanted[:2]][:5]
+    return None, closest(wanted, [doc.id for doc in ours + theirs])
+
+
+@lru_cache(maxsize=1)
+def known_ids(cache: bool = True) -> frozenset[str]:
+    """Every rule id a selector may name: tmpllint's and cfn-lint's.
+
+    Building cfn-lint's rules costs about a second, which a run whose files all hit the
+    cache must not pay just to check `--ignore`; so the list is kept beside the cache,
+    keyed like a cache entry by the tool versions and tmpllint's code.
+    """
+    from tmpllint.cache import CACHE_DIR_ENV, DEFAULT_DIR, settings_fingerprint
+
+    if not cache:
+        return frozenset(doc.id for doc in pack_rules() + cfn_lint_rules())
+    folder = Path(os.environ.get(CACHE_DIR_ENV) or DEFAULT_DIR)
+    stored = folder / f"rule-ids-{settings_fingerprint({'rule-ids': 1})[:32]}.json"
+    try:
+        return frozenset(json.loads(stored.read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        pass
+    ids = frozenset(doc.id for doc in pack_rules() + cfn_lint_rules())
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        temporary = stored.with_suffix(f".tmp{os.getpid()}")
+        temporary.write_text(json.dumps(sorted(ids)), encoding="utf-8")
+        os.replace(temporary, stored)
+    except OSError:
+        pass  # an unwritable cache folder only costs time
+    return ids

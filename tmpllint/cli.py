@@ -1,4 +1,4 @@
-"""The command line: `tmpllint lint`, `rules` and `explain`.
+"""The command line: `tmpllint lint`, `merge`, `rules` and `explain`.
 
 Exit codes (DESIGN.md "Contracts"): 0 nothing at or above `--fail-on`; 1 findings at
 or above it (or cfn-lint crashed on a template's content); 2 usage or configuration
@@ -60,7 +60,12 @@ def _fail(message: str, code: int = EXIT_USAGE) -> None:
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"tmpllint {__version__}")
+        import platform
+
+        from tmpllint.cache import _package_version
+
+        typer.echo(f"tmpllint {__version__} (cfn-lint {_package_version('cfn-lint')}, "
+                   f"Python {platform.python_version()})")
         raise typer.Exit()
 
 
@@ -76,7 +81,8 @@ def main_options(
 def lint(
     paths: Optional[List[str]] = typer.Argument(
         None, help="Template files or folders (searched recursively for .yaml .yml .json "
-        ".template). Default: the current folder."),
+        ".template), or - to read one template from standard input. Default: the current "
+        "folder."),
     fmt: Optional[Format] = typer.Option(None, "--format", "-f",
                                          help="Output format. [default: text]"),
     output: Optional[str] = typer.Option(None, "--output", "-o",
@@ -113,15 +119,37 @@ def lint(
     write_baseline: Optional[str] = typer.Option(
         None, "--write-baseline", metavar="FILE",
         help="Record every current finding in FILE and exit 0."),
+    show: Optional[Level] = typer.Option(
+        None, "--show", help="Lowest severity the text report lists (default: the --fail-on "
+        "level; the summary counts the rest). JSON, SARIF, JUnit and github hold every finding."),
+    stdin_filename: Optional[str] = typer.Option(
+        None, "--stdin-filename", metavar="PATH", help="With -, the name the template read from "
+        "standard input has, for per-file-ignores and the report."),
+    shard: Optional[str] = typer.Option(
+        None, "--shard", metavar="K/N",
+        help="Lint only shard K of N (1-based; stable by path hash, so a file keeps its "
+        "shard as the repository grows). Join the shards' reports with `tmpllint merge`."),
+    changed_since: Optional[str] = typer.Option(
+        None, "--changed-since", metavar="REF",
+        help="Lint only templates that differ from git REF (committed, staged, unstaged "
+        "or untracked) and the templates that include one as a nested stack."),
+    no_progress: bool = typer.Option(
+        False, "--no-progress", help="No progress bar (it is only ever drawn on a terminal, "
+        "never when CI is set)."),
+    sarif_category: str = typer.Option(
+        "tmpllint", "--sarif-category", metavar="NAME",
+        help="SARIF automationDetails category, so several uploads of one repository "
+        "(per folder, per shard set) do not replace each other."),
 ) -> None:
     """Lint templates and report the findings.
 
-    Settings come from [tool.tmpllint] in pyproject.toml or .tmpllint.yaml (see
+    Settings come from \\[tool.tmpllint] in pyproject.toml or .tmpllint.yaml (see
     `tmpllint config`); options given here win. Exit codes: 0 clean; 1 findings at or
     above --fail-on, or a template cfn-lint crashed on; 2 bad usage or configuration;
     3 a file could not be linted (unreadable, over --timeout or --max-memory).
     """
     from tmpllint.discovery import MissingPath, discover
+    from tmpllint.interrupt import STATE, install
     from tmpllint.report import render
     from tmpllint.runner import RunOptions, lint_files
     from tmpllint.selection import RuleSelection
@@ -131,20 +159,36 @@ def lint(
         "only": list(_split(only)) or None, "ignore": list(_split(ignore)) or None,
         "regions": [r.lower() for r in _split(region)] or None, "jobs": jobs,
         "timeout": timeout, "max-memory": max_memory, "baseline": baseline,
+        "show": show.value if show else None,
     })
+    _check_rule_ids(settings, cache=not no_cache)
+    from_stdin = "-" in (paths or [])
+    if from_stdin and len(paths) > 1:
+        _fail("- (standard input) cannot be combined with other paths")
+    if stdin_filename and not from_stdin:
+        _fail("--stdin-filename needs - as the path")
     try:
-        files = discover(paths or ["."], exclude=settings["exclude"])
+        files = [] if from_stdin else discover(paths or ["."], exclude=settings["exclude"])
     except MissingPath as missing:
         _fail(f"path not found: {missing}")
+    install()  # SIGINT/SIGTERM/SIGHUP: stop the workers, no partial report (see main)
+    files = _narrow(files, shard, changed_since)
     regions = tuple(r.lower() for r in settings["regions"])
     selection = RuleSelection(tuple(r.upper() for r in settings["only"]),
-                              tuple(r.upper() for r in settings["ignore"]))
+                              tuple(r.upper() for r in settings["ignore"]),
+                              settings["cfn-lint-overlaps"])
     options = RunOptions(regions=regions, selection=selection,
                          timeout=settings["timeout"] or None,
                          max_memory=_size(settings["max-memory"]) or None, cache=not no_cache)
     if settings["jobs"]:
         options.jobs = settings["jobs"]
-    results = lint_files(files, options, build_engine=lambda: _engine(regions, selection))
+    build = lambda: _engine(regions, selection)  # noqa: E731
+    if from_stdin:
+        results = _lint_stdin(stdin_filename, options, build)
+    else:
+        STATE.start(len(files), progress=not no_progress)
+        results = lint_files(files, options, build_engine=build, on_result=STATE.advance)
+        STATE.clear()
     results = _per_file_ignores(results, settings["per-file-ignores"])
     if write_baseline:
         from tmpllint.baseline import write
@@ -162,18 +206,69 @@ def lint(
             _fail(str(err))
         extra = {"baseline": {"file": settings["baseline"], "baselined": outcome.matched,
                               "stale": outcome.stale}}
+    extra = dict(extra or {}, show=settings["show"] or settings["fail-on"])
     chosen = settings["format"]
     color = output is None and chosen == "text" and sys.stdout.isatty()
+    code = exit_code(results, settings["fail-on"])
+    extra = {**(extra or {}), "_run": {"exit_code": code, "category": sarif_category}}
     report = render(chosen, results, color=color, verbose=verbose, extra=extra)
-    if output:
-        try:
-            with open(output, "w", encoding="utf-8") as handle:
-                handle.write(report)
-        except OSError as err:
-            _fail(f"cannot write --output {output}: {err.strerror}")
-    else:
+    _write_report(report, output)
+    raise typer.Exit(code)
+
+
+def _write_report(report: str, output: Optional[str]) -> None:
+    """Print the report, or write it to `output` through a temporary file and a rename,
+    so an interrupted run never leaves a truncated report where a CI step expects one."""
+    if not output:
         sys.stdout.write(report)
-    raise typer.Exit(exit_code(results, settings["fail-on"]))
+        return
+    import os
+    import tempfile
+
+    target = os.path.abspath(output)
+    try:
+        handle, temporary = tempfile.mkstemp(dir=os.path.dirname(target),
+                                             prefix=".tmpllint-report-", suffix=".tmp")
+    except OSError as err:
+        _fail(f"cannot write --output {output}: {err.strerror}")
+    try:
+        # mkstemp makes the file 0600; a report gets the mode a plain open() would give
+        # (or keeps the mode of the report it replaces)
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = os.stat(target).st_mode & 0o777 if os.path.exists(target) else 0o666 & ~umask
+        os.chmod(temporary, mode)
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(report)
+        os.replace(temporary, target)
+    except BaseException as err:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+        if isinstance(err, OSError):
+            _fail(f"cannot write --output {output}: {err.strerror}")
+        raise
+
+
+def _narrow(files: list[str], shard: Optional[str], changed_since: Optional[str]) -> list[str]:
+    """--changed-since, then --shard; either wrong is a usage error."""
+    from tmpllint.discovery import in_shard, parse_shard
+
+    if changed_since:
+        from tmpllint.changes import NotARepository, changed_templates
+
+        try:
+            files = changed_templates(files, changed_since)
+        except NotARepository as err:
+            _fail(str(err))
+    if shard:
+        try:
+            index, count = parse_shard(shard)
+        except ValueError as err:
+            _fail(str(err))
+        files = [path for path in files if in_shard(path, index, count)]
+    return files
 
 
 def _settings(cli: dict):
@@ -184,6 +279,48 @@ def _settings(cli: dict):
         return load(cli=cli)
     except ConfigError as err:
         _fail(str(err))
+
+
+def _check_rule_ids(settings, cache: bool) -> None:
+    """Exit 2 on an id or prefix in --ignore, --only, ignore, only or per-file-ignores
+    that names no known rule, saying where it was written and the closest ids."""
+    places = [(flag if settings.sources[key] == "command line"
+               else f"'{key}' of {settings.sources[key]}", settings[key])
+              for key, flag in (("ignore", "--ignore"), ("only", "--only"))]
+    places += [(f"'per-file-ignores' (\"{glob}\") of {settings.sources['per-file-ignores']}",
+                rules) for glob, rules in settings["per-file-ignores"].items()]
+    if not any(values for _, values in places):
+        return
+    from tmpllint.catalog import known_ids
+    from tmpllint.selection import unknown_selectors
+
+    known = known_ids(cache)
+    for where, values in places:
+        for value, close in unknown_selectors(values, known):
+            hint = f" Did you mean: {', '.join(close)}?" if close else ""
+            _fail(f"unknown rule id '{value}' in {where}.{hint} "
+                  "(`tmpllint rules --all` lists them all)")
+
+
+def _lint_stdin(name: Optional[str], options, build_engine):
+    """Lint the template on standard input in this process, without the cache, and
+    report it under `name` (default `<stdin>`)."""
+    import os
+    import tempfile
+    from dataclasses import replace
+
+    from tmpllint.runner import lint_files
+
+    shown = name or "<stdin>"
+    data = sys.stdin.buffer.read()
+    with tempfile.TemporaryDirectory(prefix="tmpllint-stdin-") as folder:
+        path = os.path.join(folder, "stdin" + (os.path.splitext(shown)[1] or ".yaml"))
+        with open(path, "wb") as handle:
+            handle.write(data)
+        options = replace(options, jobs=1, cache=False)
+        results = lint_files([path], options, build_engine=build_engine)
+    return [replace(result, path=shown, findings=[replace(f, path=shown) for f in result.findings])
+            for result in results]
 
 
 def _per_file_ignores(results, per_file: dict):
@@ -203,6 +340,61 @@ def _per_file_ignores(results, per_file: dict):
         kept.append(replace(result, findings=[f for f in result.findings
                                               if not f.rule.startswith(off)]) if off else result)
     return kept
+
+
+@app.command()
+def merge(
+    reports: List[str] = typer.Argument(..., metavar="REPORT...",
+                                        help="JSON or SARIF reports of `lint --shard K/N` runs."),
+    fmt: Optional[Format] = typer.Option(
+        None, "--format", "-f", help="Output format. [default: the reports' format]"),
+    output: Optional[str] = typer.Option(None, "--output", "-o",
+                                         help="Write the report to FILE instead of stdout."),
+    fail_on: Optional[Level] = typer.Option(
+        None, "--fail-on", help="Exit 1 when a finding is at or above this severity. "
+        "[default: warning]"),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="As `lint --verbose`."),
+    show: Optional[Level] = typer.Option(
+        None, "--show", help="As `lint --show`: lowest severity the text report lists "
+        "(default: the --fail-on level)."),
+    sarif_category: Optional[str] = typer.Option(
+        None, "--sarif-category", metavar="NAME",
+        help="SARIF automationDetails category. [default: the reports' own]"),
+) -> None:
+    """Join the reports of sharded runs into one report with one exit code.
+
+    The summary and exit code are those one run over all the files gives (--fail-on
+    applies). JSON reports merge into any format but SARIF; SARIF reports into SARIF.
+    """
+    from tmpllint.merge import MergeError, load, merge_sarif, results_from_json
+
+    settings = _settings({"fail-on": fail_on.value if fail_on else None,
+                          "show": show.value if show else None})
+    threshold = settings["fail-on"]
+    try:
+        kind, documents = load(reports)
+        chosen = fmt.value if fmt else kind
+        if kind == "sarif":
+            if chosen != "sarif":
+                _fail("SARIF reports merge into SARIF only (merge JSON reports for other formats)")
+            import json
+
+            document, code = merge_sarif(documents, threshold, sarif_category)
+            _write_report(json.dumps(document, indent=2) + "\n", output)
+            raise typer.Exit(code)
+    except MergeError as err:
+        _fail(str(err))
+    if chosen == "sarif":
+        _fail("JSON reports carry no SARIF fingerprints: run the shards with --format sarif")
+    from tmpllint.report import render
+
+    results = results_from_json(documents)
+    code = exit_code(results, threshold)
+    extra = {"_run": {"exit_code": code, "category": sarif_category or "tmpllint"},
+             "show": settings["show"] or threshold}
+    color = output is None and chosen == "text" and sys.stdout.isatty()
+    _write_report(render(chosen, results, color=color, verbose=verbose, extra=extra), output)
+    raise typer.Exit(code)
 
 
 @app.command()
@@ -236,22 +428,35 @@ def new_main(
     list_patterns: bool = typer.Option(False, "--list", help="List the patterns and exit."),
 ) -> None:
     """Write a reference template that already passes the gate."""
+    from tmpllint import prompts
     from tmpllint.generators import PATTERNS
 
+    if not list_patterns and context.invoked_subcommand is None and prompts.interactive():
+        pattern, folder = prompts.choose_pattern(PATTERNS)
+        command = context.command.get_command(context, pattern)
+        code = command.main(args=["--project", folder] if folder else [], standalone_mode=False,
+                            prog_name=f"tmpllint new {pattern}")
+        raise typer.Exit(code if isinstance(code, int) else EXIT_OK)
     if list_patterns or context.invoked_subcommand is None:
         for name, module in PATTERNS.items():
             typer.echo(f"{name:<16} {module.SUMMARY} (notes {', '.join(module.SEEDS)})")
         raise typer.Exit(EXIT_OK)
 
 
-def _write_template(pattern: str, options, out: Optional[str], force: bool) -> None:
+def _write_template(pattern: str, options, out: Optional[str], force: bool,
+                    project: Optional[str] = None) -> None:
     """Print the template, or write it to `out` atomically (refusing to overwrite
-    without --force)."""
+    without --force), or write the project folder `project`."""
     import os
     import tempfile
 
     from tmpllint.generators import render
 
+    if project is not None:
+        if out is not None:
+            _fail("--out and --project exclude each other (the project's template is DIR/template.yaml)")
+        _write_project(pattern, options, project, force)
+        return
     try:
         text = render(pattern, options)
     except ValueError as err:
@@ -273,23 +478,46 @@ def _write_template(pattern: str, options, out: Optional[str], force: bool) -> N
     typer.echo(f"tmpllint: wrote {out}", err=True)
 
 
+def _write_project(pattern: str, options, folder: str, force: bool) -> None:
+    from tmpllint.generators.project import ProjectError, write_project
+
+    try:
+        written = write_project(pattern, options, folder, force)
+    except (ProjectError, ValueError, FileExistsError) as err:
+        _fail(str(err))
+    except OSError as err:
+        _fail(f"cannot write {folder}: {err.strerror}")
+    typer.echo(f"tmpllint: wrote {len(written)} files to {folder} (see {folder}/README.md)", err=True)
+
+
+AZS_HELP = ("Availability Zones to span (2 or 3). 3 needs a region where the account sees three "
+            "zones: in us-west-1 new accounts see two, and the template refuses to deploy there.")
 OUT = typer.Option(None, "--out", "-o", metavar="FILE", help="Write to FILE (default: stdout).")
-FORCE = typer.Option(False, "--force", help="Overwrite FILE if it exists.")
+FORCE = typer.Option(False, "--force", help="Overwrite FILE if it exists (with --project: the "
+                     "project's files in a non-empty DIR; other files are kept).")
+PROJECT = typer.Option(None, "--project", metavar="DIR",
+                       help="Write a whole project into DIR: template.yaml, Python handlers and "
+                            "their tests, deploy configuration, README, pre-commit and CI.")
 
 
 @new_app.command("vpc")
 def new_vpc(
-    azs: int = typer.Option(2, "--azs", min=2, max=3, help="Availability Zones to span (2 or 3)."),
+    context: typer.Context,
+    azs: int = typer.Option(2, "--azs", min=2, max=3, help=AZS_HELP),
     data_subnets: bool = typer.Option(False, "--data-subnets",
                                       help="Add isolated data subnets (no route out of the VPC)."),
     out: Optional[str] = OUT,
     force: bool = FORCE,
+    project: Optional[str] = PROJECT,
 ) -> None:
     """VPC over 2 or 3 AZs: public and private (and data) subnets, a NAT gateway per AZ,
-    flow logs (notes 001:2869-2899, 002:382-430)."""
+    flow logs, S3/DynamoDB gateway endpoints, a default security group without rules
+    (notes 001:2869-2899, 002:382-430)."""
+    from tmpllint import prompts
     from tmpllint.generators.vpc import Options
 
-    _write_template("vpc", Options(azs=azs, data_subnets=data_subnets), out, force)
+    given = prompts.ask(context, azs=azs, data_subnets=data_subnets)
+    _write_template("vpc", Options(**given), out, force, project)
 
 
 class DbEngine(str, Enum):
@@ -299,32 +527,48 @@ class DbEngine(str, Enum):
 
 @new_app.command("three-tier")
 def new_three_tier(
-    azs: int = typer.Option(2, "--azs", min=2, max=3, help="Availability Zones to span (2 or 3)."),
+    context: typer.Context,
+    azs: int = typer.Option(2, "--azs", min=2, max=3, help=AZS_HELP),
     db_engine: DbEngine = typer.Option(DbEngine.postgres, "--db-engine", help="RDS engine."),
     cache: bool = typer.Option(False, "--cache", help="Add a Multi-AZ Redis replication group."),
     out: Optional[str] = OUT,
     force: bool = FORCE,
+    project: Optional[str] = PROJECT,
 ) -> None:
-    """The vpc layout plus an HTTPS ALB, an Auto Scaling group in the private subnets,
-    a Multi-AZ encrypted RDS database in isolated data subnets and optional Redis;
-    security groups chained ALB -> app -> data (notes 002:419-427, 000:968-976)."""
+    """The vpc layout plus an HTTPS ALB, an Auto Scaling group in the private subnets
+    (a placeholder app serving HealthCheckPath on AppPort, signals, rolling updates,
+    target tracking), a Multi-AZ encrypted RDS database in isolated data subnets and
+    optional Redis; security groups chained ALB -> app -> data. Deployers provide an ACM
+    certificate ARN (notes 002:419-427, 000:968-976)."""
+    from tmpllint import prompts
     from tmpllint.generators.three_tier import Options
 
-    _write_template("three-tier", Options(azs=azs, db_engine=db_engine.value, cache=cache), out, force)
+    given = prompts.ask(context, azs=azs, db_engine=db_engine, cache=cache)
+    _write_template("three-tier", Options(azs=given["azs"], db_engine=given["db_engine"].value,
+                                          cache=given["cache"]), out, force, project)
 
 
 @new_app.command("static-site")
 def new_static_site(
+    context: typer.Context,
     custom_domain: bool = typer.Option(
-        False, "--custom-domain", help="Add DomainName and CertificateArn (ACM, us-east-1) parameters."),
+        False, "--custom-domain",
+        help="Add DomainName, CertificateArn (ACM, us-east-1) and HostedZoneId parameters, "
+             "TLS 1.2 minimum and the Route 53 A/AAAA alias records."),
+    spa: bool = typer.Option(False, "--spa", help="Single-page application: unknown paths serve "
+                             "/index.html (else missing files answer 404 with /404.html)."),
     out: Optional[str] = OUT,
     force: bool = FORCE,
+    project: Optional[str] = PROJECT,
 ) -> None:
-    """Private S3 bucket served by CloudFront through Origin Access Control: HTTPS only,
-    TLS 1.2+, access logs (notes 001:1051, 002:467, 004:6937-7051)."""
+    """Private S3 bucket served by CloudFront through Origin Access Control: HTTPS only
+    (TLS 1.2+ with --custom-domain; the default certificate allows TLSv1), HSTS and
+    security headers, IPv6, access logs (notes 001:1051, 002:467, 004:6937-7051)."""
+    from tmpllint import prompts
     from tmpllint.generators.static_site import Options
 
-    _write_template("static-site", Options(custom_domain=custom_domain), out, force)
+    given = prompts.ask(context, custom_domain=custom_domain, spa=spa)
+    _write_template("static-site", Options(**given), out, force, project)
 
 
 class Runtime(str, Enum):
@@ -347,35 +591,47 @@ class AuthKind(str, Enum):
 
 @new_app.command("serverless-api")
 def new_serverless_api(
+    context: typer.Context,
     api: ApiKind = typer.Option(ApiKind.http, "--api", help="HTTP API or REST API."),
     auth: AuthKind = typer.Option(AuthKind.cognito, "--auth",
                                   help="Cognito user pool (created) or IAM authorization."),
     runtime: Runtime = typer.Option(Runtime.python312, "--runtime", help="Lambda runtime."),
     out: Optional[str] = OUT,
     force: bool = FORCE,
+    project: Optional[str] = PROJECT,
 ) -> None:
-    """SAM API with a default authorizer, traced Lambda functions with SAM policy
-    templates scoped to a DynamoDB table (point-in-time recovery, retained), access logs
+    """SAM API with a default authorizer, CORS for AllowedOrigin, traced Lambda functions
+    with SAM policy templates scoped to a DynamoDB table (point-in-time recovery,
+    retained), access logs; REST APIs set the account's API Gateway CloudWatch role
+    (CreateApiGatewayAccountRole). Code folders: listItems/ and createItem/
     (notes 000:285-322, 000:476-490, 002:1520-1540)."""
+    from tmpllint import prompts
     from tmpllint.generators.serverless_api import Options
 
-    _write_template("serverless-api", Options(api=api.value, auth=auth.value,
-                                              runtime=runtime.value), out, force)
+    given = prompts.ask(context, api=api, auth=auth, runtime=runtime)
+    _write_template("serverless-api", Options(**{name: value.value for name, value in given.items()}),
+                    out, force, project)
 
 
 @new_app.command("fanout")
 def new_fanout(
+    context: typer.Context,
     queues: int = typer.Option(2, "--queues", min=1, max=10, help="Queues (and consumers) fed by the topic."),
     runtime: Runtime = typer.Option(Runtime.python312, "--runtime", help="Lambda runtime of the consumers."),
     out: Optional[str] = OUT,
     force: bool = FORCE,
+    project: Optional[str] = PROJECT,
 ) -> None:
     """SNS topic (customer managed KMS key) fanned out to SQS queues, each with a
-    dead-letter queue and a traced Lambda consumer reporting partial batch failures
+    dead-letter queue, alarms on dead letters and message age, and a traced Lambda
+    consumer reporting partial batch failures. Code folders: consumer1/ ... consumerN/
     (notes 000:414-470, 000:1000-1004)."""
+    from tmpllint import prompts
     from tmpllint.generators.fanout import Options
 
-    _write_template("fanout", Options(queues=queues, runtime=runtime.value), out, force)
+    given = prompts.ask(context, queues=queues, runtime=runtime)
+    _write_template("fanout", Options(queues=given["queues"], runtime=given["runtime"].value),
+                    out, force, project)
 
 
 @app.command()
@@ -478,8 +734,10 @@ def rules(
     for column in ("id", "severity", "family", "fix", "what it checks"):
         table.add_column(column, overflow="fold")
     for doc in docs:
+        note = (f"superseded by {', '.join(doc.superseded_by)} (off by default): "
+                if doc.superseded_by else "")
         table.add_row(doc.id, doc.severity, doc.family, (describe(doc.id) or {}).get("safety", ""),
-                      doc.shortdesc)
+                      note + doc.shortdesc)
     Console(highlight=False, soft_wrap=False).print(table)
 
 
@@ -498,6 +756,7 @@ def explain(rule_id: str = typer.Argument(..., metavar="ID", help="A rule id, e.
         lines += ["", "Why it matters", _wrap(doc.why)]
     if doc.seeds:
         lines += ["", "From the study notes", *[f"  {seed}" for seed in doc.seeds]]
+    lines += _overlap_lines(doc)
     if doc.example_fail:
         lines += ["", "Fails", _indent(doc.example_fail)]
     if doc.example_pass:
@@ -514,10 +773,27 @@ def explain(rule_id: str = typer.Argument(..., metavar="ID", help="A rule id, e.
     typer.echo("\n".join(lines))
 
 
+def _overlap_lines(doc) -> list[str]:
+    """What a tmpllint rule supersedes, or what supersedes a cfn-lint rule."""
+    from tmpllint.selection import SUPERSEDED
+
+    keep = ('cfn-lint-overlaps = "keep" in [tool.tmpllint] (cfn-lint-overlaps: keep in '
+            '.tmpllint.yaml) turns {} back on.')
+    if doc.superseded_by:
+        return ["", "Superseded", _wrap(f"by {', '.join(doc.superseded_by)}: "
+                                        f"{SUPERSEDED[doc.id][1]}. Off by default; {keep.format('it')}")]
+    if doc.supersedes:
+        return ["", "Supersedes", *[_wrap(f"cfn-lint {rule}: {SUPERSEDED[rule][1]}")
+                                    for rule in doc.supersedes],
+                _wrap(f"Off by default while tmpllint runs; {keep.format('them')}")]
+    return []
+
+
 def _wrap(text: str) -> str:
     import textwrap
 
-    return textwrap.fill(text, width=88, initial_indent="  ", subsequent_indent="  ")
+    return textwrap.fill(text, width=88, initial_indent="  ", subsequent_indent="  ",
+                         break_on_hyphens=False)
 
 
 def _indent(snippet: str) -> str:
@@ -525,5 +801,14 @@ def _indent(snippet: str) -> str:
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point; an interrupted run says how far it got and exits
+    128 + the signal (130 SIGINT, 143 SIGTERM, 129 SIGHUP)."""
+    from tmpllint.interrupt import STATE, Interrupted, message
+
+    try:
+        app()
+    except Interrupted as stop:
+        STATE.clear()
+        sys.stderr.write(message(stop) + "\n")
+        sys.stderr.flush()
+        raise SystemExit(stop.exit_code) from None

@@ -81,6 +81,11 @@ KEYS: dict[str, tuple[Callable[[Any], Any], Any]] = {
     "max-memory": (_size, "2G"),
     "jobs": (_jobs, None),
     "baseline": (_path, None),
+    # cfn-lint rules that a tmpllint rule supersedes (selection.SUPERSEDED): "drop" them
+    # (the default) or "keep" them running
+    "cfn-lint-overlaps": (_choice(("drop", "keep")), "drop"),
+    # the lowest severity the text report lists; default: the fail-on level
+    "show": (_choice(FAIL_LEVELS), None),
 }
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from tmpllint.findings import CFN_LINT_SEVERITY, FileResult, Finding
-from tmpllint.selection import RuleSelection
+from tmpllint.selection import SUPERSEDED, RuleSelection
 
 #: Files larger than this are not parsed (CloudFormation itself accepts 1 MB).
 MAX_TEMPLATE_BYTES = 10 * 1024 * 1024
@@ -133,10 +133,14 @@ class Engine:
             stage.name = "suppression"
             matches = list(_dedup(_check_metadata_directives(found, cfn, self._config)))
         stage.name = "report"
-        # secrets the rules found are masked in every message, cfn-lint's included
+        # secrets the rules found, and every literal at a secret-bearing property whether a
+        # rule reported it or not, are masked in every message, cfn-lint's included
         from tmpllint.checks.secretscan import SECRETS_ATTRIBUTE
+        from tmpllint.checks.secretstores import values_to_mask
 
-        secrets = getattr(cfn, SECRETS_ATTRIBUTE, ())
+        secrets = set(getattr(cfn, SECRETS_ATTRIBUTE, ()))
+        if isinstance(cfn.template, dict):
+            secrets |= values_to_mask(cfn)
         result = FileResult(path, findings=self._findings(path, matches, secrets, template))
         crashes = [m for m in matches if m.rule.id == "E0002"]
         if crashes:
@@ -190,13 +194,19 @@ def _build_rules(rules_cls, selection: RuleSelection, extra_rules: Iterable):
     everything.update(rules_cls.create_from_module(TMPLLINT_PACK))
     for rule in extra_rules:
         everything.register(rule)
+    known = frozenset(everything)
+    for rule in everything.values():
+        if hasattr(rule, "known_rule_ids"):  # W9000 checks template suppressions
+            rule.known_rule_ids = known
     keep = {rule_id for rule_id in everything if selection.enabled(rule_id)}
     if len(keep) < len(everything):
         parents = _parents(everything)
         pending = list(keep)
         while pending:
             for parent in parents.get(pending.pop(), ()):
-                if parent in everything and parent not in keep:
+                # a superseded rule (selection.SUPERSEDED) reads a resource's attributes
+                # and walks nothing, so no rule needs it to run
+                if parent in everything and parent not in keep and parent not in SUPERSEDED:
                     keep.add(parent)
                     pending.append(parent)
     keep.add("E0002")  # reports a crashing rule; turned into a per-file error

@@ -66,7 +66,9 @@ class FileResult:
     linted and `error_kind` what kind of reason it is: "crash" (cfn-lint or a rule
     raised on what the template contains, so the template is at fault and the run
     fails like a finding) or "read" (the file could not be read at all: exit code 3).
-    `skipped` says why a file was not a template.
+    `skipped` says why a file was not a template. `notes` are the lines cfn-lint logged
+    (or wrote to stderr) while it linted this file, e.g. "Template file not found: ..."
+    for a nested stack whose local TemplateURL is missing.
     """
 
     path: str
@@ -75,6 +77,9 @@ class FileResult:
     error: str | None = None
     error_kind: str | None = None
     skipped: str | None = None
+    notes: list[str] = field(default_factory=list)
+    #: wall time linting took in this run (0 for a cache hit); not part of the result
+    seconds: float = field(default=0.0, compare=False)
 
 
 def summarize(results: list[FileResult]) -> dict[str, int]:

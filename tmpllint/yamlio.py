@@ -15,7 +15,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
 
 #: The order of a template's top-level sections.
 SECTIONS = ("AWSTemplateFormatVersion", "Transform", "Description", "Metadata", "Parameters",
-            "Mappings", "Conditions", "Globals", "Resources", "Outputs")
+            "Rules", "Mappings", "Conditions", "Globals", "Resources", "Outputs")
 
 
 def _scalar(tag: str, value: str) -> TaggedScalar:

@@ -146,7 +146,11 @@ FIXES: dict[str, FixSpec] = {spec.rule: spec for spec in (
                                          "HttpTokens", value="required"),
         "AWS::AutoScaling::LaunchConfiguration": _set("Properties", "MetadataOptions",
                                                       "HttpTokens", value="required"),
-    }), safety="depends"),
+        "AWS::EC2::Instance": _set("Properties", "MetadataOptions", "HttpTokens",
+                                   value="required"),
+    }), safety="unsafe", unsafe="software on the instances that still calls IMDSv1 (old SDKs, "
+                                "plain curl) stops getting credentials; launch configurations "
+                                "are replaced"),
     FixSpec("W9204", "adds a statement denying s3:* when aws:SecureTransport is false to the "
             "bucket's policy (or a new bucket policy)", "resource", planner="bucket_tls",
             safety="depends"),

@@ -2,7 +2,8 @@
 
 `::error file=...,line=...,col=...,endLine=...,endColumn=...,title=ID::message`
 (`::warning` and `::notice` for the other severities); values are escaped as the
-workflow-command syntax requires.
+workflow-command syntax requires. `--verbose` adds cfn-lint's notes for a file as
+`::notice`, clean and skipped files as plain log lines, and the summary line.
 """
 
 from __future__ import annotations
@@ -35,4 +36,23 @@ def render(results: list[FileResult], *, color: bool = False, verbose: bool = Fa
         if result.status == "error":
             lines.append(f"::error file={_property(relative_uri(result.path))},"
                          f"title=tmpllint::{_data(result.error or 'could not be linted')}")
+        if verbose:
+            lines.extend(_verbose_lines(result))
+    if verbose:
+        from tmpllint.report.text import _summary_line
+
+        lines.append(_summary_line(results))
     return "\n".join(lines) + ("\n" if lines else "")
+
+
+def _verbose_lines(result: FileResult) -> list[str]:
+    """--verbose: cfn-lint's notes as notices; clean and skipped files as plain log lines
+    (not annotations: a pull request does not need one per clean file)."""
+    where = relative_uri(result.path)
+    lines = [f"::notice file={_property(where)},title=cfn-lint::{_data(note)}"
+             for note in result.notes]
+    if result.status == "skipped":
+        lines.append(f"{where}  skipped: {result.skipped}")
+    elif result.status == "ok" and not result.findings:
+        lines.append(f"{where}  ok")
+    return lines

@@ -19,7 +19,8 @@ def render(results: list[FileResult], *, color: bool = False, verbose: bool = Fa
         "version": 1,
         "tool": {"name": "tmpllint", "version": __version__},
         "files": [
-            {"path": result.path, "status": result.status, "error": result.error}
+            {"path": result.path, "status": result.status, "error": result.error,
+             "error_kind": result.error_kind, "notes": list(result.notes)}
             for result in results
             if result.status != "skipped"
         ],
@@ -30,6 +31,7 @@ def render(results: list[FileResult], *, color: bool = False, verbose: bool = Fa
         ],
         "findings": [finding.to_dict() for result in results for finding in result.findings],
         "summary": summarize(results),
-        **(extra or {}),
+        # keys starting with "_" are run facts for other formats (exit code, category)
+        **{key: value for key, value in (extra or {}).items() if not key.startswith("_")},
     }
     return json.dumps(document, indent=2) + "\n"

@@ -3,7 +3,9 @@
 One run; `tool.driver.rules` lists every rule that fired with its descriptions, help
 (what to do, and why) and family tag; each result has a region and the finding's
 stable fingerprint in `partialFingerprints`, so code scanning follows a finding across
-commits. Paths are relative to the working directory.
+commits. Paths are relative to the working directory. The run carries
+`automationDetails.id` ("<--sarif-category>/") and one invocation with the exit code; a
+file that could not be linted is a tool execution notification (with its error kind).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from tmpllint.findings import FileResult
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/tmpllint/tmpllint"
+DEFAULT_CATEGORY = "tmpllint"
 
 
 def relative_uri(path: str) -> str:
@@ -47,7 +50,8 @@ def _rule_entry(rule_id: str) -> dict:
         "fullDescription": {"text": doc.description},
         "help": {"text": help_text},
         "defaultConfiguration": {"level": LEVELS[doc.severity]},
-        "properties": {"tags": [doc.family, doc.source]},
+        # tags must be unique: cfn-lint's rules have family and source both "cfn-lint"
+        "properties": {"tags": list(dict.fromkeys([doc.family, doc.source]))},
     }
     if doc.source_url:
         entry["helpUri"] = doc.source_url
@@ -78,16 +82,25 @@ def render(results: list[FileResult], *, color: bool = False, verbose: bool = Fa
     notifications = [
         {"level": "error", "message": {"text": f"{result.path}: {result.error}"},
          "locations": [{"physicalLocation": {"artifactLocation": {
-             "uri": relative_uri(result.path), "uriBaseId": "%SRCROOT%"}}}]}
+             "uri": relative_uri(result.path), "uriBaseId": "%SRCROOT%"}}}],
+         "properties": {"errorKind": result.error_kind or "crash"}}
         for result in results if result.status == "error"
     ]
+    facts = (extra or {}).get("_run", {})
+    invocation = {"executionSuccessful": not notifications,
+                  "toolExecutionNotifications": notifications}
+    if facts.get("exit_code") is not None:
+        invocation["exitCode"] = facts["exit_code"]
     run = {
         "tool": {"driver": {"name": "tmpllint", "version": __version__,
                             "informationUri": INFORMATION_URI,
                             "rules": [_rule_entry(rule_id) for rule_id in rule_ids]}},
         "results": sarif_results,
-        "invocations": [{"executionSuccessful": not notifications,
-                         "toolExecutionNotifications": notifications}],
+        "invocations": [invocation],
+        # the category code scanning files this upload under ("<category>/"), so uploads
+        # of several categories (folders, shard sets) of one repository do not replace
+        # each other
+        "automationDetails": {"id": f"{facts.get('category') or DEFAULT_CATEGORY}/"},
         "columnKind": "unicodeCodePoints",
     }
     return json.dumps({"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}, indent=2) + "\n"

@@ -1,25 +1,29 @@
 """`--format text`: findings grouped by file, one line each, and a summary line.
 
-`path:line:col  ID  message  [resource]`. On a terminal the lines are coloured by
+`path:line:col  ID  message  [resource]`; `--verbose` adds clean and skipped files and
+the notes cfn-lint logged for a file (`path  note: ...`). On a terminal the lines are coloured by
 severity with rich (messages are rich `Text`, never markup, so a `[` prints as itself);
 otherwise the same lines are written plainly, without importing rich at all.
 """
 
 from __future__ import annotations
 
-from tmpllint.findings import FileResult, summarize
+from tmpllint.findings import SEVERITIES, FileResult, severity_rank, summarize
 
 STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
 
-def _lines(results: list[FileResult], verbose: bool, summary: str):
-    """(style, [(text, style)...]) per output line; style None means plain."""
+def _lines(results: list[FileResult], verbose: bool, summary: str, show: str):
+    """(style, [(text, style)...]) per output line; style None means plain. Findings
+    below `show` are left to the summary line."""
     for result in results:
         if result.status == "skipped":
             if verbose:
                 yield [(f"{result.path}  skipped: {result.skipped}", "dim")]
             continue
         for finding in result.findings:
+            if severity_rank(finding.severity) < severity_rank(show):
+                continue
             parts = [(f"{finding.path}:{finding.line}:{finding.column}  ", None),
                      (finding.rule, STYLE[finding.severity]), (f"  {finding.message}", None)]
             if finding.resource:
@@ -27,6 +31,9 @@ def _lines(results: list[FileResult], verbose: bool, summary: str):
             yield parts
         if result.error:
             yield [(f"{result.path}  error: {result.error}", "bold red")]
+        if verbose:
+            for note in result.notes:
+                yield [(f"{result.path}  note: {note}", "dim")]
         if verbose and result.status == "ok" and not result.findings:
             yield [(f"{result.path}  ok", "green")]
     yield [(summary, "bold")]
@@ -34,12 +41,13 @@ def _lines(results: list[FileResult], verbose: bool, summary: str):
 
 def render(results: list[FileResult], *, color: bool = False, verbose: bool = False,
            extra: dict | None = None) -> str:
-    summary = _summary_line(results)
+    show = (extra or {}).get("show") or "info"
+    summary = _summary_line(results) + _hidden(results, show)
     baseline = (extra or {}).get("baseline")
     if baseline:
         summary += (f"; {baseline['baselined']} baselined, {baseline['stale']} stale "
                     f"baseline entr{'y' if baseline['stale'] == 1 else 'ies'}")
-    lines = list(_lines(results, verbose, summary))
+    lines = list(_lines(results, verbose, summary, show))
     if not color:
         return "".join("".join(text for text, _ in parts) + "\n" for parts in lines)
     import io
@@ -55,6 +63,20 @@ def render(results: list[FileResult], *, color: bool = False, verbose: bool = Fa
             line.append(text, style=style)
         console.print(line)
     return buffer.getvalue()
+
+
+def _hidden(results: list[FileResult], show: str) -> str:
+    """`; not shown: 3 infos (--show info lists them)` for findings below `show`."""
+    below = SEVERITIES[:severity_rank(show)]
+    counts = {level: sum(1 for result in results for finding in result.findings
+                         if finding.severity == level) for level in below}
+    if not any(counts.values()):
+        return ""
+    hidden = ", ".join(f"{count} {level}{'s' * (count != 1)}"
+                       for level, count in sorted(counts.items(), key=lambda item: -severity_rank(item[0]))
+                       if count)
+    lowest = next(level for level in SEVERITIES if counts.get(level))
+    return f"; not shown: {hidden} (--show {lowest} lists them)"
 
 
 def _summary_line(results: list[FileResult]) -> str:
