@@ -247,6 +247,8 @@ def _plan_targets(document: Document, spec: FixSpec, path: list, plan: Plan) -> 
         node = document.at(base)
         if node is None:
             raise Manual("the finding's resource is not in the file as written")
+        if target.only_if_missing and document.at(base + list(target.keys)) is not None:
+            continue
         if target.parent_must_exist and document.at(base + list(target.keys[:-1])) is None:
             raise Manual(f"{'.'.join(map(str, target.keys[:-1]))} is not set")
         plan.paths.append(base + list(target.keys))

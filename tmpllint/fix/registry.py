@@ -40,6 +40,7 @@ class Target:
     parent_must_exist: bool = False
     reason: str = ""
     via_parameter: bool = True  # a value from a parameter may be fixed in its Default
+    only_if_missing: bool = False  # a value the author wrote (any value) is their decision
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,8 @@ def _pitr(path: list, rtype: str | None) -> list[Target]:
 
 def _retained(path: list, rtype: str | None) -> list[Target]:
     value = "Snapshot" if rtype in SNAPSHOT_TYPES else "Retain"
-    return [Target((key,), value, lambda current: current in RETAINED, via_parameter=False)
+    return [Target((key,), value, lambda current: current in RETAINED, via_parameter=False,
+                   only_if_missing=True)
             for key in ("DeletionPolicy", "UpdateReplacePolicy")]
 
 
@@ -115,8 +117,9 @@ FIXES: dict[str, FixSpec] = {spec.rule: spec for spec in (
             _set("Properties", "DeletionProtection", value=True, ok=_true)),
     FixSpec("W9802", f"sets BackupRetentionPeriod: {BACKUP_DAYS}", "resource", _backups,
             safety="depends"),
-    FixSpec("W9801", "adds DeletionPolicy and UpdateReplacePolicy: Snapshot (types that "
-            "support it) or Retain", "resource", _retained),
+    FixSpec("W9801", "adds the missing DeletionPolicy and UpdateReplacePolicy: Snapshot "
+            "(types that support it) or Retain; a policy already written is left alone",
+            "resource", _retained),
     FixSpec("W9202", f"sets SslPolicy: {TLS_POLICY} (listeners) or SecurityPolicy: TLS_1_2 "
             "(custom domains)", "resource", _by_type({
                 "AWS::ElasticLoadBalancingV2::Listener": _set(
