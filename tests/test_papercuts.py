@@ -31,7 +31,8 @@ def test_stdin_filename_names_the_report_and_meets_per_file_ignores(tmp_path):
     done = tmpllint("lint", "-", "--stdin-filename", "stacks/queue.yaml", "-f", "json",
                     stdin=QUEUE, cwd=tmp_path)
     report = json.loads(done.stdout)
-    assert report["files"] == [{"path": "stacks/queue.yaml", "status": "ok", "error": None}]
+    assert report["files"] == [{"path": "stacks/queue.yaml", "status": "ok", "error": None,
+                               "error_kind": None, "notes": []}]
     assert [(f["path"], f["rule"], f["line"]) for f in report["findings"]] == [
         ("stacks/queue.yaml", "W9003", 2)]
     (tmp_path / ".tmpllint.yaml").write_text("per-file-ignores:\n  'stacks/*': [W9003]\n")

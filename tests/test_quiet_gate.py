@@ -11,7 +11,7 @@ import pytest
 
 from conftest import FIXTURES
 
-# one info (I9006: the function is not traced), one warning (W9003: no dead-letter
+# one info (I9708: the function's implicit log group never expires), one warning (W9003: no dead-letter
 # queue) and, with cfn-lint-overlaps = keep, I3011 twice and W3011 once on Table
 TEMPLATE = """\
 Transform: AWS::Serverless-2016-10-31
@@ -65,7 +65,7 @@ def test_text_lists_what_fails_the_gate_and_counts_the_rest(project):
 def test_show_info_lists_everything(project):
     done = tmpllint("lint", "stack.yaml", "--ignore", "W9801", "--show", "info", cwd=project)
     lines = done.stdout.splitlines()
-    assert sorted(line.split()[1] for line in lines[:-1]) == ["I9006", "W9003"]
+    assert sorted(line.split()[1] for line in lines[:-1]) == ["I9708", "W9003"]
     assert lines[-1] == "1 file linted, 0 errors, 1 warning, 1 info"
 
 
@@ -78,16 +78,16 @@ def test_fail_on_error_hides_warnings_and_infos_but_counts_them(project):
 
 
 def test_strictest_mode_fails_on_an_info_and_shows_it(project):
-    done = tmpllint("lint", "stack.yaml", "--only", "I9006", "--fail-on", "info", cwd=project)
+    done = tmpllint("lint", "stack.yaml", "--only", "I9708", "--fail-on", "info", cwd=project)
     assert done.returncode == 1
     assert done.stdout.splitlines()[-1] == "1 file linted, 0 errors, 0 warnings, 1 info"
-    assert " I9006 " in done.stdout.replace("  ", " ")
+    assert " I9708 " in done.stdout.replace("  ", " ")
 
 
 @pytest.mark.parametrize("fmt", ["json", "sarif", "junit", "github"])
 def test_machine_formats_keep_every_finding(project, fmt):
     done = tmpllint("lint", "stack.yaml", "--ignore", "W9801", "-f", fmt, cwd=project)
-    assert "I9006" in done.stdout and "W9003" in done.stdout
+    assert "I9708" in done.stdout and "W9003" in done.stdout
 
 
 def test_show_from_configuration(project):
@@ -102,10 +102,10 @@ def test_show_from_configuration(project):
 ])
 def test_overlaps_keep_turns_superseded_rules_back_on(project, config, name):
     assert rules_of(tmpllint("lint", "stack.yaml", "-f", "json", cwd=project)) == [
-        "I9006", "W9003", "W9801"]
+        "I9708", "W9003", "W9801"]
     (project / name).write_text(config)
     assert rules_of(tmpllint("lint", "stack.yaml", cwd=project)) == [
-        "I3011", "I3011", "I3011", "I9006", "W3011", "W9003", "W9801"]
+        "I3011", "I3011", "I3011", "I9708", "W3011", "W9003", "W9801"]
 
 
 def test_bad_overlaps_value_is_a_usage_error(project):
