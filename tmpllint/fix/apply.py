@@ -437,4 +437,41 @@ def _plan_bucket_tls(document: Document, spec: FixSpec, path: list, plan: Plan) 
                    "template")
 
 
-PLANNERS = {"bucket_tls": _plan_bucket_tls}
+def _plan_tracing(document: Document, spec: FixSpec, path: list, plan: Plan) -> None:
+    """I9006 reports once per template: Tracing: Active in Globals when the finding is
+    there, and on each function whose own setting fails (SAM `Tracing`, Lambda
+    `TracingConfig.Mode`); a function whose value cannot be fixed is left as manual."""
+    active = lambda current: current == "Active"  # noqa: E731
+    manual = []
+    if path[:2] == ["Globals", "Function"]:
+        target = Target(("Globals", "Function", "Tracing"), "Active", active)
+        plan.paths.append(list(target.keys))
+        plan.edits += _set(document, document.root, list(target.keys), target, plan.paths)
+    resources = document.at(["Resources"])
+    for key, body in resources.value if isinstance(resources, MappingNode) else []:
+        rtype = document.child(body, "Type")
+        rtype = rtype.value if isinstance(rtype, ScalarNode) else None
+        if rtype == "AWS::Serverless::Function":
+            if path[:2] == ["Globals", "Function"] and \
+                    document.at(["Resources", key.value, "Properties", "Tracing"]) is None:
+                continue  # Globals decides
+            keys = ("Properties", "Tracing")
+        elif rtype == "AWS::Lambda::Function":
+            keys = ("Properties", "TracingConfig", "Mode")
+        else:
+            continue
+        target = Target(keys, "Active", active)
+        try:
+            edits = _set(document, body, list(keys), target, plan.paths)
+        except Manual as reason:
+            manual.append(f"{key.value}: {reason}")
+            continue
+        plan.paths.append(["Resources", key.value, *keys])
+        plan.edits += edits
+    if manual and not plan.edits:
+        raise Manual("; ".join(manual))
+    if manual:
+        plan.note = "by hand: " + "; ".join(manual)
+
+
+PLANNERS = {"bucket_tls": _plan_bucket_tls, "tracing": _plan_tracing}

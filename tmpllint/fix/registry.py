@@ -139,11 +139,9 @@ FIXES: dict[str, FixSpec] = {spec.rule: spec for spec in (
             safety="unsafe",
             unsafe=f"on a log group that already exists, logs older than {RETENTION_DAYS} "
                    "days are deleted"),
-    FixSpec("I9006", "sets Tracing: Active (SAM) or TracingConfig.Mode: Active", "resource",
-            _by_type({
-                "AWS::Serverless::Function": _set("Properties", "Tracing", value="Active"),
-                "AWS::Lambda::Function": _set("Properties", "TracingConfig", "Mode", value="Active"),
-            })),
+    FixSpec("I9006", "sets Tracing: Active (in Globals when the finding is there, else on "
+            "each SAM function) and TracingConfig.Mode: Active on each AWS::Lambda::Function",
+            "template", planner="tracing"),
     FixSpec("W9606", "sets MetadataOptions.HttpTokens: required", "resource", _by_type({
         "AWS::EC2::LaunchTemplate": _set("Properties", "LaunchTemplateData", "MetadataOptions",
                                          "HttpTokens", value="required"),
