@@ -738,7 +738,11 @@ def rules(
                 if doc.superseded_by else "")
         table.add_row(doc.id, doc.severity, doc.family, (describe(doc.id) or {}).get("safety", ""),
                       note + doc.shortdesc)
-    Console(highlight=False, soft_wrap=False).print(table)
+    # the fix column takes 9 characters: a pipe or a file gets 100 columns, not rich's 80
+    console = Console(highlight=False, soft_wrap=False)
+    if not console.is_terminal:
+        console.width = max(console.width, 100)
+    console.print(table)
 
 
 @app.command()
