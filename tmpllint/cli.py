@@ -634,6 +634,38 @@ def new_fanout(
                     out, force, project)
 
 
+@app.command()
+def fix(
+    paths: Optional[List[str]] = typer.Argument(None, help="Template files or folders. Default: ."),
+    diff: bool = typer.Option(False, "--diff", help="Print a unified diff and change nothing "
+                              "(exit 1 when there is something to fix)."),
+    select: Optional[List[str]] = typer.Option(None, "--select", "--only",
+                                               help="Fix only these rules (ids or prefixes)."),
+    ignore: Optional[List[str]] = typer.Option(None, "--ignore", "-i", help="Skip these rules."),
+    unsafe_fixes: bool = typer.Option(False, "--unsafe-fixes", help="Also apply unsafe fixes "
+                                      "(a replaced resource, added cost, shorter retention)."),
+    check_remaining: bool = typer.Option(True, "--check-remaining/--no-check-remaining",
+                                         help="Exit 1 when findings remain (the hook turns it off)."),
+    region: Optional[List[str]] = typer.Option(None, "--region", help="AWS region(s)."),
+) -> None:
+    """Fix what the rules found, in place, keeping the template as written; then print
+    what was fixed, the fixes left (unsafe or manual) and the lint report of what remains."""
+    from tmpllint.discovery import MissingPath, discover
+    from tmpllint.fix.command import FixOptions, run_fix
+
+    settings = _settings({"only": list(_split(select)) or None, "ignore": list(_split(ignore)) or None,
+                          "regions": [r.lower() for r in _split(region)] or None})
+    try:
+        files = discover(paths or ["."], exclude=settings["exclude"])
+    except MissingPath as missing:
+        _fail(f"path not found: {missing}")
+    raise typer.Exit(run_fix(files, FixOptions(
+        regions=tuple(r.lower() for r in settings["regions"]),
+        only=tuple(r.upper() for r in settings["only"]), ignore=tuple(r.upper() for r in settings["ignore"]),
+        unsafe=unsafe_fixes, diff=diff, check_remaining=check_remaining,
+        fail_on=settings["fail-on"])))
+
+
 #: File errors that say nothing about the template: the file could not be linted.
 UNLINTED = ("read", "timeout", "memory", "worker")
 
@@ -690,21 +722,28 @@ def rules(
     from tmpllint.catalog import cfn_lint_rules, pack_rules
     from tmpllint.selection import DEMOTED
 
+    from tmpllint.fix.registry import describe
+
     docs = pack_rules() + (cfn_lint_rules() if all_rules else [])
     if fmt is ListFormat.json:
-        typer.echo(json.dumps([doc.to_dict() for doc in docs], indent=2))
+        typer.echo(json.dumps([dict(doc.to_dict(), fix=describe(doc.id)) for doc in docs], indent=2))
         return
     from rich.console import Console
     from rich.table import Table
 
     table = Table(box=None, pad_edge=False, show_edge=False)
-    for column in ("id", "severity", "family", "what it checks"):
+    for column in ("id", "severity", "family", "fix", "what it checks"):
         table.add_column(column, overflow="fold")
     for doc in docs:
         note = (f"superseded by {', '.join(doc.superseded_by)} (off by default): "
                 if doc.superseded_by else "reported at info: " if doc.id in DEMOTED else "")
-        table.add_row(doc.id, doc.severity, doc.family, note + doc.shortdesc)
-    Console(highlight=False, soft_wrap=False).print(table)
+        table.add_row(doc.id, doc.severity, doc.family, (describe(doc.id) or {}).get("safety", ""),
+                      note + doc.shortdesc)
+    # the fix column takes 9 characters: a pipe or a file gets 100 columns, not rich's 80
+    console = Console(highlight=False, soft_wrap=False)
+    if not console.is_terminal:
+        console.width = max(console.width, 100)
+    console.print(table)
 
 
 @app.command()
@@ -727,6 +766,13 @@ def explain(rule_id: str = typer.Argument(..., metavar="ID", help="A rule id, e.
         lines += ["", "Fails", _indent(doc.example_fail)]
     if doc.example_pass:
         lines += ["", "Passes", _indent(doc.example_pass)]
+    from tmpllint.fix.registry import describe
+
+    fix = describe(doc.id)
+    if fix:
+        safety = {"safe": "safe", "depends": "safe or unsafe depending on the resource",
+                  "unsafe": f"unsafe: {fix['unsafe_reason']}"}[fix["safety"]]
+        lines += ["", f"Fix (`tmpllint fix`, {safety})", _wrap(fix["fix"])]
     if doc.source_url:
         lines += ["", f"More: {doc.source_url}"]
     typer.echo("\n".join(lines))
