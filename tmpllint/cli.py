@@ -1,4 +1,5 @@
-"""The command line: `tmpllint lint`, `merge`, `rules` and `explain`.
+"""The command line: `tmpllint lint`, `merge`, `config` and `fix` live here; `new` in
+cli_new.py, `rules` and `explain` in cli_docs.py, what they share in cli_common.py.
 
 Exit codes (DESIGN.md "Contracts"): 0 nothing at or above `--fail-on`; 1 findings at
 or above it (or cfn-lint crashed on a template's content); 2 usage or configuration
@@ -8,12 +9,23 @@ error; 3 a file could not be read. cfn-lint is imported only inside the commands
 from __future__ import annotations
 
 import sys
-from enum import Enum
 from typing import List, Optional
 
 import typer
 
 from tmpllint import __version__
+from tmpllint.cli_common import (
+    EXIT_FILE_ERROR,
+    EXIT_FINDINGS,
+    EXIT_OK,
+    Format,
+    Level,
+    ListFormat,
+    _fail,
+    _split,
+)
+from tmpllint.cli_docs import explain, rules
+from tmpllint.cli_new import new_app
 from tmpllint.config import ConfigError
 
 app = typer.Typer(
@@ -24,38 +36,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_FILE_ERROR = 0, 1, 2, 3
-
-
-class Format(str, Enum):
-    text = "text"
-    json = "json"
-    sarif = "sarif"
-    junit = "junit"
-    github = "github"
-
-
-class ListFormat(str, Enum):
-    text = "text"
-    json = "json"
-
-
-class Level(str, Enum):
-    error = "error"
-    warning = "warning"
-    info = "info"
-
-
-def _split(values: Optional[List[str]]) -> tuple[str, ...]:
-    """`--ignore W9001,W9002 --ignore E3` -> ("W9001", "W9002", "E3")."""
-    return tuple(part.strip().upper() for value in values or [] for part in value.split(",")
-                 if part.strip())
-
-
-def _fail(message: str, code: int = EXIT_USAGE) -> None:
-    typer.echo(f"tmpllint: error: {message}", err=True)
-    raise typer.Exit(code)
 
 
 def _version(value: bool) -> None:
@@ -415,223 +395,7 @@ def config(
         typer.echo(f"{key:<18} {json.dumps(value):<40} {settings.sources[key]}")
 
 
-new_app = typer.Typer(
-    help="Write a reference template that already passes the gate "
-    "(`tmpllint new --list` shows the patterns).",
-    invoke_without_command=True, no_args_is_help=False)
 app.add_typer(new_app, name="new")
-
-
-@new_app.callback()
-def new_main(
-    context: typer.Context,
-    list_patterns: bool = typer.Option(False, "--list", help="List the patterns and exit."),
-) -> None:
-    """Write a reference template that already passes the gate."""
-    from tmpllint import prompts
-    from tmpllint.generators import PATTERNS
-
-    if not list_patterns and context.invoked_subcommand is None and prompts.interactive():
-        pattern, folder = prompts.choose_pattern(PATTERNS)
-        command = context.command.get_command(context, pattern)
-        code = command.main(args=["--project", folder] if folder else [], standalone_mode=False,
-                            prog_name=f"tmpllint new {pattern}")
-        raise typer.Exit(code if isinstance(code, int) else EXIT_OK)
-    if list_patterns or context.invoked_subcommand is None:
-        for name, module in PATTERNS.items():
-            typer.echo(f"{name:<16} {module.SUMMARY} (notes {', '.join(module.SEEDS)})")
-        raise typer.Exit(EXIT_OK)
-
-
-def _write_template(pattern: str, options, out: Optional[str], force: bool,
-                    project: Optional[str] = None) -> None:
-    """Print the template, or write it to `out` atomically (refusing to overwrite
-    without --force), or write the project folder `project`."""
-    import os
-    import tempfile
-
-    from tmpllint.generators import render
-
-    if project is not None:
-        if out is not None:
-            _fail("--out and --project exclude each other (the project's template is DIR/template.yaml)")
-        _write_project(pattern, options, project, force)
-        return
-    try:
-        text = render(pattern, options)
-    except ValueError as err:
-        _fail(str(err))
-    if out is None:
-        sys.stdout.write(text)
-        return
-    target = os.path.abspath(out)
-    if os.path.exists(target) and not force:
-        _fail(f"{out} exists; pass --force to overwrite it")
-    folder = os.path.dirname(target)
-    try:
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmpllint-new-", suffix=".yaml")
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(temporary, target)
-    except OSError as err:
-        _fail(f"cannot write {out}: {err.strerror}")
-    typer.echo(f"tmpllint: wrote {out}", err=True)
-
-
-def _write_project(pattern: str, options, folder: str, force: bool) -> None:
-    from tmpllint.generators.project import ProjectError, write_project
-
-    try:
-        written = write_project(pattern, options, folder, force)
-    except (ProjectError, ValueError, FileExistsError) as err:
-        _fail(str(err))
-    except OSError as err:
-        _fail(f"cannot write {folder}: {err.strerror}")
-    typer.echo(f"tmpllint: wrote {len(written)} files to {folder} (see {folder}/README.md)", err=True)
-
-
-AZS_HELP = ("Availability Zones to span (2 or 3). 3 needs a region where the account sees three "
-            "zones: in us-west-1 new accounts see two, and the template refuses to deploy there.")
-OUT = typer.Option(None, "--out", "-o", metavar="FILE", help="Write to FILE (default: stdout).")
-FORCE = typer.Option(False, "--force", help="Overwrite FILE if it exists (with --project: the "
-                     "project's files in a non-empty DIR; other files are kept).")
-PROJECT = typer.Option(None, "--project", metavar="DIR",
-                       help="Write a whole project into DIR: template.yaml, Python handlers and "
-                            "their tests, deploy configuration, README, pre-commit and CI.")
-
-
-@new_app.command("vpc")
-def new_vpc(
-    context: typer.Context,
-    azs: int = typer.Option(2, "--azs", min=2, max=3, help=AZS_HELP),
-    data_subnets: bool = typer.Option(False, "--data-subnets",
-                                      help="Add isolated data subnets (no route out of the VPC)."),
-    out: Optional[str] = OUT,
-    force: bool = FORCE,
-    project: Optional[str] = PROJECT,
-) -> None:
-    """VPC over 2 or 3 AZs: public and private (and data) subnets, a NAT gateway per AZ,
-    flow logs, S3/DynamoDB gateway endpoints, a default security group without rules
-    (notes 001:2869-2899, 002:382-430)."""
-    from tmpllint import prompts
-    from tmpllint.generators.vpc import Options
-
-    given = prompts.ask(context, azs=azs, data_subnets=data_subnets)
-    _write_template("vpc", Options(**given), out, force, project)
-
-
-class DbEngine(str, Enum):
-    postgres = "postgres"
-    mysql = "mysql"
-
-
-@new_app.command("three-tier")
-def new_three_tier(
-    context: typer.Context,
-    azs: int = typer.Option(2, "--azs", min=2, max=3, help=AZS_HELP),
-    db_engine: DbEngine = typer.Option(DbEngine.postgres, "--db-engine", help="RDS engine."),
-    cache: bool = typer.Option(False, "--cache", help="Add a Multi-AZ Redis replication group."),
-    out: Optional[str] = OUT,
-    force: bool = FORCE,
-    project: Optional[str] = PROJECT,
-) -> None:
-    """The vpc layout plus an HTTPS ALB, an Auto Scaling group in the private subnets
-    (a placeholder app serving HealthCheckPath on AppPort, signals, rolling updates,
-    target tracking), a Multi-AZ encrypted RDS database in isolated data subnets and
-    optional Redis; security groups chained ALB -> app -> data. Deployers provide an ACM
-    certificate ARN (notes 002:419-427, 000:968-976)."""
-    from tmpllint import prompts
-    from tmpllint.generators.three_tier import Options
-
-    given = prompts.ask(context, azs=azs, db_engine=db_engine, cache=cache)
-    _write_template("three-tier", Options(azs=given["azs"], db_engine=given["db_engine"].value,
-                                          cache=given["cache"]), out, force, project)
-
-
-@new_app.command("static-site")
-def new_static_site(
-    context: typer.Context,
-    custom_domain: bool = typer.Option(
-        False, "--custom-domain",
-        help="Add DomainName, CertificateArn (ACM, us-east-1) and HostedZoneId parameters, "
-             "TLS 1.2 minimum and the Route 53 A/AAAA alias records."),
-    spa: bool = typer.Option(False, "--spa", help="Single-page application: unknown paths serve "
-                             "/index.html (else missing files answer 404 with /404.html)."),
-    out: Optional[str] = OUT,
-    force: bool = FORCE,
-    project: Optional[str] = PROJECT,
-) -> None:
-    """Private S3 bucket served by CloudFront through Origin Access Control: HTTPS only
-    (TLS 1.2+ with --custom-domain; the default certificate allows TLSv1), HSTS and
-    security headers, IPv6, access logs (notes 001:1051, 002:467, 004:6937-7051)."""
-    from tmpllint import prompts
-    from tmpllint.generators.static_site import Options
-
-    given = prompts.ask(context, custom_domain=custom_domain, spa=spa)
-    _write_template("static-site", Options(**given), out, force, project)
-
-
-class Runtime(str, Enum):
-    python313 = "python3.13"
-    python312 = "python3.12"
-    nodejs22 = "nodejs22.x"
-    nodejs20 = "nodejs20.x"
-    java21 = "java21"
-
-
-class ApiKind(str, Enum):
-    http = "http"
-    rest = "rest"
-
-
-class AuthKind(str, Enum):
-    cognito = "cognito"
-    iam = "iam"
-
-
-@new_app.command("serverless-api")
-def new_serverless_api(
-    context: typer.Context,
-    api: ApiKind = typer.Option(ApiKind.http, "--api", help="HTTP API or REST API."),
-    auth: AuthKind = typer.Option(AuthKind.cognito, "--auth",
-                                  help="Cognito user pool (created) or IAM authorization."),
-    runtime: Runtime = typer.Option(Runtime.python312, "--runtime", help="Lambda runtime."),
-    out: Optional[str] = OUT,
-    force: bool = FORCE,
-    project: Optional[str] = PROJECT,
-) -> None:
-    """SAM API with a default authorizer, CORS for AllowedOrigin, traced Lambda functions
-    with SAM policy templates scoped to a DynamoDB table (point-in-time recovery,
-    retained), access logs; REST APIs set the account's API Gateway CloudWatch role
-    (CreateApiGatewayAccountRole). Code folders: listItems/ and createItem/
-    (notes 000:285-322, 000:476-490, 002:1520-1540)."""
-    from tmpllint import prompts
-    from tmpllint.generators.serverless_api import Options
-
-    given = prompts.ask(context, api=api, auth=auth, runtime=runtime)
-    _write_template("serverless-api", Options(**{name: value.value for name, value in given.items()}),
-                    out, force, project)
-
-
-@new_app.command("fanout")
-def new_fanout(
-    context: typer.Context,
-    queues: int = typer.Option(2, "--queues", min=1, max=10, help="Queues (and consumers) fed by the topic."),
-    runtime: Runtime = typer.Option(Runtime.python312, "--runtime", help="Lambda runtime of the consumers."),
-    out: Optional[str] = OUT,
-    force: bool = FORCE,
-    project: Optional[str] = PROJECT,
-) -> None:
-    """SNS topic (customer managed KMS key) fanned out to SQS queues, each with a
-    dead-letter queue, alarms on dead letters and message age, and a traced Lambda
-    consumer reporting partial batch failures. Code folders: consumer1/ ... consumerN/
-    (notes 000:414-470, 000:1000-1004)."""
-    from tmpllint import prompts
-    from tmpllint.generators.fanout import Options
-
-    given = prompts.ask(context, queues=queues, runtime=runtime)
-    _write_template("fanout", Options(queues=given["queues"], runtime=given["runtime"].value),
-                    out, force, project)
 
 
 @app.command()
@@ -711,102 +475,8 @@ def _engine(regions, selection):
     return Engine(regions=regions, selection=selection)
 
 
-@app.command()
-def rules(
-    fmt: ListFormat = typer.Option(ListFormat.text, "--format", "-f", help="Output format."),
-    all_rules: bool = typer.Option(False, "--all", help="Include cfn-lint's own rules."),
-) -> None:
-    """List every rule: id, severity, family and what it checks."""
-    import json
-
-    from tmpllint.catalog import cfn_lint_rules, pack_rules
-    from tmpllint.selection import DEMOTED
-
-    from tmpllint.fix.registry import describe
-
-    docs = pack_rules() + (cfn_lint_rules() if all_rules else [])
-    if fmt is ListFormat.json:
-        typer.echo(json.dumps([dict(doc.to_dict(), fix=describe(doc.id)) for doc in docs], indent=2))
-        return
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(box=None, pad_edge=False, show_edge=False)
-    for column in ("id", "severity", "family", "fix", "what it checks"):
-        table.add_column(column, overflow="fold")
-    for doc in docs:
-        note = (f"superseded by {', '.join(doc.superseded_by)} (off by default): "
-                if doc.superseded_by else "reported at info: " if doc.id in DEMOTED else "")
-        table.add_row(doc.id, doc.severity, doc.family, (describe(doc.id) or {}).get("safety", ""),
-                      note + doc.shortdesc)
-    # the fix column takes 9 characters: a pipe or a file gets 100 columns, not rich's 80
-    console = Console(highlight=False, soft_wrap=False)
-    if not console.is_terminal:
-        console.width = max(console.width, 100)
-    console.print(table)
-
-
-@app.command()
-def explain(rule_id: str = typer.Argument(..., metavar="ID", help="A rule id, e.g. W9002.")) -> None:
-    """Print a rule's documentation: what it checks, why, and a failing and a passing example."""
-    from tmpllint.catalog import find
-
-    doc, close = find(rule_id)
-    if doc is None:
-        hint = f" Did you mean: {', '.join(close)}?" if close else ""
-        _fail(f"unknown rule id '{rule_id}'.{hint} (`tmpllint rules` lists them all)")
-    lines = [f"{doc.id} ({doc.severity}, {doc.family}): {doc.shortdesc}", "",
-             "What it checks", _wrap(doc.description)]
-    if doc.why:
-        lines += ["", "Why it matters", _wrap(doc.why)]
-    if doc.seeds:
-        lines += ["", "From the study notes", *[f"  {seed}" for seed in doc.seeds]]
-    lines += _overlap_lines(doc)
-    if doc.example_fail:
-        lines += ["", "Fails", _indent(doc.example_fail)]
-    if doc.example_pass:
-        lines += ["", "Passes", _indent(doc.example_pass)]
-    from tmpllint.fix.registry import describe
-
-    fix = describe(doc.id)
-    if fix:
-        safety = {"safe": "safe", "depends": "safe or unsafe depending on the resource",
-                  "unsafe": f"unsafe: {fix['unsafe_reason']}"}[fix["safety"]]
-        lines += ["", f"Fix (`tmpllint fix`, {safety})", _wrap(fix["fix"])]
-    if doc.source_url:
-        lines += ["", f"More: {doc.source_url}"]
-    typer.echo("\n".join(lines))
-
-
-def _overlap_lines(doc) -> list[str]:
-    """What a tmpllint rule supersedes, or what supersedes a cfn-lint rule."""
-    from tmpllint.selection import DEMOTED, SUPERSEDED
-
-    keep = ('cfn-lint-overlaps = "keep" in [tool.tmpllint] (cfn-lint-overlaps: keep in '
-            '.tmpllint.yaml) turns {} back on.')
-    if doc.superseded_by:
-        return ["", "Superseded", _wrap(f"by {', '.join(doc.superseded_by)}: "
-                                        f"{SUPERSEDED[doc.id][1]}. Off by default; {keep.format('it')}")]
-    if doc.id in DEMOTED:
-        return ["", "Reported at info", _wrap(f"{DEMOTED[doc.id]}. tmpllint reports it at info, "
-                                              "below the default gate; cfn-lint-overlaps = \"keep\" "
-                                              "restores cfn-lint's own severity.")]
-    if doc.supersedes:
-        return ["", "Supersedes", *[_wrap(f"cfn-lint {rule}: {SUPERSEDED[rule][1]}")
-                                    for rule in doc.supersedes],
-                _wrap(f"Off by default while tmpllint runs; {keep.format('them')}")]
-    return []
-
-
-def _wrap(text: str) -> str:
-    import textwrap
-
-    return textwrap.fill(text, width=88, initial_indent="  ", subsequent_indent="  ",
-                         break_on_hyphens=False)
-
-
-def _indent(snippet: str) -> str:
-    return "\n".join("    " + line for line in snippet.rstrip("\n").splitlines())
+app.command()(rules)
+app.command()(explain)
 
 
 def main() -> None:

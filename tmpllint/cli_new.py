@@ -1,0 +1,228 @@
+"""`tmpllint new`: reference templates and whole projects for the notes' patterns."""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from typing import Optional
+
+import typer
+
+from tmpllint.cli_common import EXIT_OK, _fail
+
+new_app = typer.Typer(
+    help="Write a reference template that already passes the gate "
+    "(`tmpllint new --list` shows the patterns).",
+    invoke_without_command=True, no_args_is_help=False)
+
+
+@new_app.callback()
+def new_main(
+    context: typer.Context,
+    list_patterns: bool = typer.Option(False, "--list", help="List the patterns and exit."),
+) -> None:
+    """Write a reference template that already passes the gate."""
+    from tmpllint import prompts
+    from tmpllint.generators import PATTERNS
+
+    if not list_patterns and context.invoked_subcommand is None and prompts.interactive():
+        pattern, folder = prompts.choose_pattern(PATTERNS)
+        command = context.command.get_command(context, pattern)
+        code = command.main(args=["--project", folder] if folder else [], standalone_mode=False,
+                            prog_name=f"tmpllint new {pattern}")
+        raise typer.Exit(code if isinstance(code, int) else EXIT_OK)
+    if list_patterns or context.invoked_subcommand is None:
+        for name, module in PATTERNS.items():
+            typer.echo(f"{name:<16} {module.SUMMARY} (notes {', '.join(module.SEEDS)})")
+        raise typer.Exit(EXIT_OK)
+
+
+def _write_template(pattern: str, options, out: Optional[str], force: bool,
+                    project: Optional[str] = None) -> None:
+    """Print the template, or write it to `out` atomically (refusing to overwrite
+    without --force), or write the project folder `project`."""
+    import os
+    import tempfile
+
+    from tmpllint.generators import render
+
+    if project is not None:
+        if out is not None:
+            _fail("--out and --project exclude each other (the project's template is DIR/template.yaml)")
+        _write_project(pattern, options, project, force)
+        return
+    try:
+        text = render(pattern, options)
+    except ValueError as err:
+        _fail(str(err))
+    if out is None:
+        sys.stdout.write(text)
+        return
+    target = os.path.abspath(out)
+    if os.path.exists(target) and not force:
+        _fail(f"{out} exists; pass --force to overwrite it")
+    folder = os.path.dirname(target)
+    try:
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmpllint-new-", suffix=".yaml")
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(temporary, target)
+    except OSError as err:
+        _fail(f"cannot write {out}: {err.strerror}")
+    typer.echo(f"tmpllint: wrote {out}", err=True)
+
+
+def _write_project(pattern: str, options, folder: str, force: bool) -> None:
+    from tmpllint.generators.project import ProjectError, write_project
+
+    try:
+        written = write_project(pattern, options, folder, force)
+    except (ProjectError, ValueError, FileExistsError) as err:
+        _fail(str(err))
+    except OSError as err:
+        _fail(f"cannot write {folder}: {err.strerror}")
+    typer.echo(f"tmpllint: wrote {len(written)} files to {folder} (see {folder}/README.md)", err=True)
+
+
+AZS_HELP = ("Availability Zones to span (2 or 3). 3 needs a region where the account sees three "
+            "zones: in us-west-1 new accounts see two, and the template refuses to deploy there.")
+OUT = typer.Option(None, "--out", "-o", metavar="FILE", help="Write to FILE (default: stdout).")
+FORCE = typer.Option(False, "--force", help="Overwrite FILE if it exists (with --project: the "
+                     "project's files in a non-empty DIR; other files are kept).")
+PROJECT = typer.Option(None, "--project", metavar="DIR",
+                       help="Write a whole project into DIR: template.yaml, Python handlers and "
+                            "their tests, deploy configuration, README, pre-commit and CI.")
+
+
+@new_app.command("vpc")
+def new_vpc(
+    context: typer.Context,
+    azs: int = typer.Option(2, "--azs", min=2, max=3, help=AZS_HELP),
+    data_subnets: bool = typer.Option(False, "--data-subnets",
+                                      help="Add isolated data subnets (no route out of the VPC)."),
+    out: Optional[str] = OUT,
+    force: bool = FORCE,
+    project: Optional[str] = PROJECT,
+) -> None:
+    """VPC over 2 or 3 AZs: public and private (and data) subnets, a NAT gateway per AZ,
+    flow logs, S3/DynamoDB gateway endpoints, a default security group without rules
+    (notes 001:2869-2899, 002:382-430)."""
+    from tmpllint import prompts
+    from tmpllint.generators.vpc import Options
+
+    given = prompts.ask(context, azs=azs, data_subnets=data_subnets)
+    _write_template("vpc", Options(**given), out, force, project)
+
+
+class DbEngine(str, Enum):
+    postgres = "postgres"
+    mysql = "mysql"
+
+
+@new_app.command("three-tier")
+def new_three_tier(
+    context: typer.Context,
+    azs: int = typer.Option(2, "--azs", min=2, max=3, help=AZS_HELP),
+    db_engine: DbEngine = typer.Option(DbEngine.postgres, "--db-engine", help="RDS engine."),
+    cache: bool = typer.Option(False, "--cache", help="Add a Multi-AZ Redis replication group."),
+    out: Optional[str] = OUT,
+    force: bool = FORCE,
+    project: Optional[str] = PROJECT,
+) -> None:
+    """The vpc layout plus an HTTPS ALB, an Auto Scaling group in the private subnets
+    (a placeholder app serving HealthCheckPath on AppPort, signals, rolling updates,
+    target tracking), a Multi-AZ encrypted RDS database in isolated data subnets and
+    optional Redis; security groups chained ALB -> app -> data. Deployers provide an ACM
+    certificate ARN (notes 002:419-427, 000:968-976)."""
+    from tmpllint import prompts
+    from tmpllint.generators.three_tier import Options
+
+    given = prompts.ask(context, azs=azs, db_engine=db_engine, cache=cache)
+    _write_template("three-tier", Options(azs=given["azs"], db_engine=given["db_engine"].value,
+                                          cache=given["cache"]), out, force, project)
+
+
+@new_app.command("static-site")
+def new_static_site(
+    context: typer.Context,
+    custom_domain: bool = typer.Option(
+        False, "--custom-domain",
+        help="Add DomainName, CertificateArn (ACM, us-east-1) and HostedZoneId parameters, "
+             "TLS 1.2 minimum and the Route 53 A/AAAA alias records."),
+    spa: bool = typer.Option(False, "--spa", help="Single-page application: unknown paths serve "
+                             "/index.html (else missing files answer 404 with /404.html)."),
+    out: Optional[str] = OUT,
+    force: bool = FORCE,
+    project: Optional[str] = PROJECT,
+) -> None:
+    """Private S3 bucket served by CloudFront through Origin Access Control: HTTPS only
+    (TLS 1.2+ with --custom-domain; the default certificate allows TLSv1), HSTS and
+    security headers, IPv6, access logs (notes 001:1051, 002:467, 004:6937-7051)."""
+    from tmpllint import prompts
+    from tmpllint.generators.static_site import Options
+
+    given = prompts.ask(context, custom_domain=custom_domain, spa=spa)
+    _write_template("static-site", Options(**given), out, force, project)
+
+
+class Runtime(str, Enum):
+    python313 = "python3.13"
+    python312 = "python3.12"
+    nodejs22 = "nodejs22.x"
+    nodejs20 = "nodejs20.x"
+    java21 = "java21"
+
+
+class ApiKind(str, Enum):
+    http = "http"
+    rest = "rest"
+
+
+class AuthKind(str, Enum):
+    cognito = "cognito"
+    iam = "iam"
+
+
+@new_app.command("serverless-api")
+def new_serverless_api(
+    context: typer.Context,
+    api: ApiKind = typer.Option(ApiKind.http, "--api", help="HTTP API or REST API."),
+    auth: AuthKind = typer.Option(AuthKind.cognito, "--auth",
+                                  help="Cognito user pool (created) or IAM authorization."),
+    runtime: Runtime = typer.Option(Runtime.python312, "--runtime", help="Lambda runtime."),
+    out: Optional[str] = OUT,
+    force: bool = FORCE,
+    project: Optional[str] = PROJECT,
+) -> None:
+    """SAM API with a default authorizer, CORS for AllowedOrigin, traced Lambda functions
+    with SAM policy templates scoped to a DynamoDB table (point-in-time recovery,
+    retained), access logs; REST APIs set the account's API Gateway CloudWatch role
+    (CreateApiGatewayAccountRole). Code folders: listItems/ and createItem/
+    (notes 000:285-322, 000:476-490, 002:1520-1540)."""
+    from tmpllint import prompts
+    from tmpllint.generators.serverless_api import Options
+
+    given = prompts.ask(context, api=api, auth=auth, runtime=runtime)
+    _write_template("serverless-api", Options(**{name: value.value for name, value in given.items()}),
+                    out, force, project)
+
+
+@new_app.command("fanout")
+def new_fanout(
+    context: typer.Context,
+    queues: int = typer.Option(2, "--queues", min=1, max=10, help="Queues (and consumers) fed by the topic."),
+    runtime: Runtime = typer.Option(Runtime.python312, "--runtime", help="Lambda runtime of the consumers."),
+    out: Optional[str] = OUT,
+    force: bool = FORCE,
+    project: Optional[str] = PROJECT,
+) -> None:
+    """SNS topic (customer managed KMS key) fanned out to SQS queues, each with a
+    dead-letter queue, alarms on dead letters and message age, and a traced Lambda
+    consumer reporting partial batch failures. Code folders: consumer1/ ... consumerN/
+    (notes 000:414-470, 000:1000-1004)."""
+    from tmpllint import prompts
+    from tmpllint.generators.fanout import Options
+
+    given = prompts.ask(context, queues=queues, runtime=runtime)
+    _write_template("fanout", Options(queues=given["queues"], runtime=given["runtime"].value),
+                    out, force, project)
