@@ -57,7 +57,7 @@ class UnknownSuppressedRule(Documented, CloudFormationLintRule):
         if known is None:
             from tmpllint.catalog import known_ids
 
-            known = type(self).known_rule_ids = known_ids(cache=False)
+            known = type(self).known_rule_ids = known_ids()
         from tmpllint.selection import closest
 
         matches = []

@@ -6,11 +6,8 @@ it, so the documentation cannot drift from the code.
 
 from __future__ import annotations
 
-import json
-import os
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 from tmpllint.findings import CFN_LINT_SEVERITY
 from tmpllint.selection import closest, superseded_by, supersedes
@@ -105,29 +102,8 @@ def find(rule_id: str) -> tuple[RuleDoc | None, list[str]]:
 
 
 @lru_cache(maxsize=1)
-def known_ids(cache: bool = True) -> frozenset[str]:
-    """Every rule id a selector may name: tmpllint's and cfn-lint's.
-
-    Building cfn-lint's rules costs about a second, which a run whose files all hit the
-    cache must not pay just to check `--ignore`; so the list is kept beside the cache,
-    keyed like a cache entry by the tool versions and tmpllint's code.
-    """
-    from tmpllint.cache import CACHE_DIR_ENV, DEFAULT_DIR, settings_fingerprint
-
-    if not cache:
-        return frozenset(doc.id for doc in pack_rules() + cfn_lint_rules())
-    folder = Path(os.environ.get(CACHE_DIR_ENV) or DEFAULT_DIR)
-    stored = folder / f"rule-ids-{settings_fingerprint({'rule-ids': 1})[:32]}.json"
-    try:
-        return frozenset(json.loads(stored.read_text(encoding="utf-8")))
-    except (OSError, ValueError):
-        pass
-    ids = frozenset(doc.id for doc in pack_rules() + cfn_lint_rules())
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        temporary = stored.with_suffix(f".tmp{os.getpid()}")
-        temporary.write_text(json.dumps(sorted(ids)), encoding="utf-8")
-        os.replace(temporary, stored)
-    except OSError:
-        pass  # an unwritable cache folder only costs time
-    return ids
+def known_ids() -> frozenset[str]:
+    """Every rule id a selector may name: tmpllint's and cfn-lint's. Read from the stored
+    catalog (catalog_store), so a run whose files all hit the cache does not build
+    cfn-lint's rules just to check `--ignore`."""
+    return frozenset(doc.id for doc in pack_rules() + cfn_lint_rules())

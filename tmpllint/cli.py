@@ -141,7 +141,7 @@ def lint(
         "timeout": timeout, "max-memory": max_memory, "baseline": baseline,
         "show": show.value if show else None,
     })
-    _check_rule_ids(settings, cache=not no_cache)
+    _check_rule_ids(settings)
     from_stdin = "-" in (paths or [])
     if from_stdin and len(paths) > 1:
         _fail("- (standard input) cannot be combined with other paths")
@@ -261,7 +261,7 @@ def _settings(cli: dict):
         _fail(str(err))
 
 
-def _check_rule_ids(settings, cache: bool) -> None:
+def _check_rule_ids(settings) -> None:
     """Exit 2 on an id or prefix in --ignore, --only, ignore, only or per-file-ignores
     that names no known rule, saying where it was written and the closest ids."""
     places = [(flag if settings.sources[key] == "command line"
@@ -274,7 +274,7 @@ def _check_rule_ids(settings, cache: bool) -> None:
     from tmpllint.catalog import known_ids
     from tmpllint.selection import unknown_selectors
 
-    known = known_ids(cache)
+    known = known_ids()
     for where, values in places:
         for value, close in unknown_selectors(values, known):
             hint = f" Did you mean: {', '.join(close)}?" if close else ""
