@@ -10,12 +10,11 @@ many of its entries are now stale (fixed, or moved away).
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from tmpllint.atomic import write_text_atomic
 from tmpllint.config import ConfigError
 from tmpllint.findings import FileResult
 from tmpllint.report.sarif import relative_uri
@@ -38,11 +37,7 @@ def write(path: str, results: list[FileResult]) -> int:
     document = {"version": VERSION, "tool": "tmpllint", "findings": entries}
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".baseline-", suffix=".json")
-    with os.fdopen(handle, "w", encoding="utf-8") as stream:
-        json.dump(document, stream, indent=1)
-        stream.write("\n")
-    os.replace(temporary, target)
+    write_text_atomic(target, json.dumps(document, indent=1) + "\n", prefix=".baseline-")
     return len(entries)
 
 

@@ -16,11 +16,11 @@ import contextlib
 import hashlib
 import json
 import os
-import tempfile
 from dataclasses import asdict
 from pathlib import Path
 
 from tmpllint import __version__
+from tmpllint.atomic import replace_atomic
 from tmpllint.findings import FileResult, Finding
 
 CACHE_DIR_ENV = "TMPLLINT_CACHE_DIR"
@@ -130,22 +130,12 @@ class Cache:
         entry = self._entry(key)
         data = asdict(result)
         data.pop("seconds", None)  # a hit takes no linting time
-        try:
+        # a write cut short (a full disk, or a signal during an interrupted run) leaves
+        # no entry and no temporary file behind; a cache that cannot be written only
+        # costs speed
+        with contextlib.suppress(OSError):
             entry.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=entry.parent, prefix=".tmp-", suffix=".json")
-        except OSError:
-            return  # a cache that cannot be written only costs speed
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                json.dump(data, stream)
-            os.replace(temporary, entry)
-        except BaseException as err:
-            # a write cut short (a full disk, or a signal during an interrupted run)
-            # leaves no entry and no temporary file behind
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
-            if not isinstance(err, OSError):
-                raise
+            replace_atomic(entry, lambda stream: json.dump(data, stream))
 
 
 def _nested(path: str, data: bytes) -> set[str]:

@@ -16,7 +16,6 @@ import dataclasses
 import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
 
 CATALOG_DIR_ENV = "TMPLLINT_CATALOG_DIR"
@@ -69,19 +68,10 @@ def stored(name: str, build, doc_class) -> list:
 
 
 def _store(path: Path, data: list) -> None:
+    from tmpllint.atomic import replace_atomic
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
+        replace_atomic(path, lambda stream: json.dump(data, stream))
     except OSError:
-        return
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            json.dump(data, stream)
-        os.replace(temporary, path)
-    except BaseException as err:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
-        if not isinstance(err, OSError):
-            raise
+        pass  # a folder that cannot be written only means building it each time

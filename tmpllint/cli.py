@@ -202,33 +202,12 @@ def _write_report(report: str, output: Optional[str]) -> None:
     if not output:
         sys.stdout.write(report)
         return
-    import os
-    import tempfile
+    from tmpllint.atomic import write_text_atomic
 
-    target = os.path.abspath(output)
     try:
-        handle, temporary = tempfile.mkstemp(dir=os.path.dirname(target),
-                                             prefix=".tmpllint-report-", suffix=".tmp")
+        write_text_atomic(output, report, prefix=".tmpllint-report-")
     except OSError as err:
         _fail(f"cannot write --output {output}: {err.strerror}")
-    try:
-        # mkstemp makes the file 0600; a report gets the mode a plain open() would give
-        # (or keeps the mode of the report it replaces)
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = os.stat(target).st_mode & 0o777 if os.path.exists(target) else 0o666 & ~umask
-        os.chmod(temporary, mode)
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(report)
-        os.replace(temporary, target)
-    except BaseException as err:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
-        if isinstance(err, OSError):
-            _fail(f"cannot write --output {output}: {err.strerror}")
-        raise
 
 
 def _narrow(files: list[str], shard: Optional[str], changed_since: Optional[str]) -> list[str]:

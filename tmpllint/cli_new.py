@@ -42,7 +42,6 @@ def _write_template(pattern: str, options, out: Optional[str], force: bool,
     """Print the template, or write it to `out` atomically (refusing to overwrite
     without --force), or write the project folder `project`."""
     import os
-    import tempfile
 
     from tmpllint.generators import render
 
@@ -61,12 +60,10 @@ def _write_template(pattern: str, options, out: Optional[str], force: bool,
     target = os.path.abspath(out)
     if os.path.exists(target) and not force:
         _fail(f"{out} exists; pass --force to overwrite it")
-    folder = os.path.dirname(target)
+    from tmpllint.atomic import write_text_atomic
+
     try:
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmpllint-new-", suffix=".yaml")
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(temporary, target)
+        write_text_atomic(target, text, prefix=".tmpllint-new-")
     except OSError as err:
         _fail(f"cannot write {out}: {err.strerror}")
     typer.echo(f"tmpllint: wrote {out}", err=True)

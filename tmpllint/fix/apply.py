@@ -8,9 +8,7 @@ lints again; a pass that changes nothing ends it. Unsafe fixes are only planned 
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -175,19 +173,10 @@ def fix_file(engine: FixEngine, path: str, unsafe: bool = False) -> FileFix:
 
 
 def write_atomic(path: str, text: str) -> None:
-    """Replace the file in one step: a crash leaves the old or the new file, never half."""
-    folder = os.path.dirname(os.path.abspath(path))
-    mode = os.stat(path).st_mode & 0o7777
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmpllint-fix-")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
+    """Replace the file in one step, line ends written as they are in `text`."""
+    from tmpllint.atomic import write_text_atomic
+
+    write_text_atomic(path, text, newline="", prefix=".tmpllint-fix-")
 
 
 # -- planning -------------------------------------------------------------------------
