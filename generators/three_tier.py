@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tmpllint.generators import vpc
-from tmpllint.generators.blocks import ignore, interface, private_bucket, retention_parameter, tls_only
+from tmpllint.generators import alb, vpc
+from tmpllint.generators.blocks import ignore, interface
 from ruamel.yaml.comments import TaggedScalar
 
 from tmpllint.yamlio import comment_before, get_att, if_, mapping, ref, sub
@@ -79,20 +79,12 @@ def _subnets(tier: str, options: Options) -> list:
     return [ref(f"{tier}Subnet{az + 1}") for az in range(options.azs)]
 
 
-def _security_group(description: str, rules: list) -> dict:
-    return mapping(Type="AWS::EC2::SecurityGroup", Properties=mapping(
-        GroupDescription=description, VpcId=ref("Vpc"), SecurityGroupIngress=rules))
-
-
 def build(options: Options):
     options.validate()
     network = vpc.Options(azs=options.azs, data_subnets=True)
     port = ENGINES[options.db_engine]
     params = mapping(*vpc.parameters(network).items())
-    params["CertificateArn"] = mapping(
-        Type="String", AllowedPattern=r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[0-9a-f-]+$",
-        ConstraintDescription="an ACM certificate ARN in this region",
-        Description="ACM certificate of the HTTPS listener.")
+    params["CertificateArn"] = alb.certificate_parameter()
     params["ImageId"] = mapping(
         Type="AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>",
         Default="/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64",
@@ -115,72 +107,28 @@ def build(options: Options):
         Description="true: the database cannot be deleted until this is set to false. Deploy a "
                     "first try with false if you expect to delete it (a failed first create "
                     "cannot roll back a protected database).")
-    params["AccessLogRetentionDays"] = retention_parameter("Days the load balancer access logs are kept.",
-                                                           365, (90, 365, 731))
+    params["AccessLogRetentionDays"] = alb.access_log_retention_parameter()
     res = vpc.resources(network)
 
     # -- security groups: ALB -> app -> data ---------------------------------------
-    res["LoadBalancerSecurityGroup"] = _security_group("HTTPS (and HTTP, redirected) from anywhere", [
-        mapping(IpProtocol="tcp", FromPort=443, ToPort=443, CidrIp="0.0.0.0/0",
-                Description="HTTPS from anywhere"),
-        mapping(IpProtocol="tcp", FromPort=80, ToPort=80, CidrIp="0.0.0.0/0",
-                Description="HTTP from anywhere, only redirected to HTTPS")])
+    res["LoadBalancerSecurityGroup"] = alb.load_balancer_security_group()
     comment_before(res, "LoadBalancerSecurityGroup", "Security groups chained ALB -> app -> data "
                    "(002:419-427): only the tier in front may connect", 2)
-    res["AppSecurityGroup"] = _security_group("The application port, from the load balancer only", [
+    res["AppSecurityGroup"] = alb.security_group("The application port, from the load balancer only", [
         mapping(IpProtocol="tcp", FromPort=ref("AppPort"), ToPort=ref("AppPort"),
                 SourceSecurityGroupId=ref("LoadBalancerSecurityGroup"),
                 Description="Application traffic from the load balancer")])
-    res["DatabaseSecurityGroup"] = _security_group("The database port, from the application only", [
+    res["DatabaseSecurityGroup"] = alb.security_group("The database port, from the application only", [
         mapping(IpProtocol="tcp", FromPort=port, ToPort=port, SourceSecurityGroupId=ref("AppSecurityGroup"),
                 Description="Database connections from the application")])
 
     # -- web tier: ALB with HTTPS, HTTP redirect, access logs -----------------------
-    res["AccessLogBucket"] = mapping(
-        Type="AWS::S3::Bucket", DeletionPolicy="Retain", UpdateReplacePolicy="Retain",
-        Metadata=ignore("I9110", "ELB access logs can only be delivered to SSE-S3 buckets"),
-        Properties=private_bucket(
-            OwnershipControls=mapping(Rules=[mapping(ObjectOwnership="BucketOwnerEnforced")]),
-            LifecycleConfiguration=mapping(Rules=[mapping(
-                Id="expire-logs", Status="Enabled", ExpirationInDays=ref("AccessLogRetentionDays"),
-                NoncurrentVersionExpiration=mapping(NoncurrentDays=30))])))
-    comment_before(res, "AccessLogBucket", "Load balancer access logs (001:2300)", 2)
-    res["AccessLogBucketPolicy"] = mapping(Type="AWS::S3::BucketPolicy", Properties=mapping(
-        Bucket=ref("AccessLogBucket"), PolicyDocument=mapping(Version="2012-10-17", Statement=[
-            tls_only("AccessLogBucket"),
-            mapping(Sid="LoadBalancerDelivers", Effect="Allow",
-                    Principal=mapping(Service="logdelivery.elasticloadbalancing.amazonaws.com"),
-                    Action="s3:PutObject",
-                    Resource=sub("${AccessLogBucket.Arn}/alb/AWSLogs/${AWS::AccountId}/*")),
-        ])))
-    comment_before(res, "AccessLogBucketPolicy", "The statement of the ALB documentation "
-                   "(elasticloadbalancing/latest/application/enable-access-logging.html): no "
-                   "condition, the resource path names the account", 2)
-    res["LoadBalancer"] = mapping(Type="AWS::ElasticLoadBalancingV2::LoadBalancer",
-                                  DependsOn="AccessLogBucketPolicy", Properties=mapping(
-        Type="application", Scheme="internet-facing", Subnets=_subnets("Public", options),
-        SecurityGroups=[ref("LoadBalancerSecurityGroup")],
-        LoadBalancerAttributes=[
-            mapping(Key="access_logs.s3.enabled", Value="true"),
-            mapping(Key="access_logs.s3.bucket", Value=ref("AccessLogBucket")),
-            mapping(Key="access_logs.s3.prefix", Value="alb"),
-            mapping(Key="routing.http.drop_invalid_header_fields.enabled", Value="true")]))
-    comment_before(res, "LoadBalancer", "Web tier: internet-facing ALB in the public subnets "
-                   "(002:158-168)", 2)
+    alb.add_load_balancer(res, _subnets("Public", options))
     res["AppTargetGroup"] = mapping(Type="AWS::ElasticLoadBalancingV2::TargetGroup", Properties=mapping(
         VpcId=ref("Vpc"), Protocol="HTTP", Port=ref("AppPort"), TargetType="instance",
         HealthCheckPath=ref("HealthCheckPath"), Matcher=mapping(HttpCode="200"),
         TargetGroupAttributes=[mapping(Key="deregistration_delay.timeout_seconds", Value="60")]))
-    res["HttpsListener"] = mapping(Type="AWS::ElasticLoadBalancingV2::Listener", Properties=mapping(
-        LoadBalancerArn=ref("LoadBalancer"), Protocol="HTTPS", Port=443,
-        SslPolicy="ELBSecurityPolicy-TLS13-1-2-2021-06",
-        Certificates=[mapping(CertificateArn=ref("CertificateArn"))],
-        DefaultActions=[mapping(Type="forward", TargetGroupArn=ref("AppTargetGroup"))]))
-    res["HttpRedirectListener"] = mapping(Type="AWS::ElasticLoadBalancingV2::Listener", Properties=mapping(
-        LoadBalancerArn=ref("LoadBalancer"), Protocol="HTTP", Port=80,
-        DefaultActions=[mapping(Type="redirect", RedirectConfig=mapping(
-            Protocol="HTTPS", Port="443", StatusCode="HTTP_301"))]))
-    comment_before(res, "HttpRedirectListener", "HTTP only redirects to HTTPS (002:168)", 2)
+    alb.add_listeners(res, "AppTargetGroup")
 
     # -- app tier: launch template + Auto Scaling group in the private subnets -------
     res["AppRole"] = mapping(Type="AWS::IAM::Role", Properties=mapping(
@@ -264,7 +212,7 @@ def build(options: Options):
     comment_before(res, "Database", "Data tier: Multi-AZ, encrypted, password in Secrets Manager, "
                    "7 days of backups, snapshot on delete (000:46-71, 001:501-515)", 2)
     if options.cache:
-        res["CacheSecurityGroup"] = _security_group("Redis, from the application only", [
+        res["CacheSecurityGroup"] = alb.security_group("Redis, from the application only", [
             mapping(IpProtocol="tcp", FromPort=REDIS_PORT, ToPort=REDIS_PORT,
                     SourceSecurityGroupId=ref("AppSecurityGroup"),
                     Description="Redis connections from the application")])
