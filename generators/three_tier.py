@@ -33,10 +33,7 @@ mkdir -p "/srv/app$(dirname '${HealthCheckPath}')"
 echo ok > "/srv/app${HealthCheckPath}"
 cat > /etc/app.env <<'ENV'
 APP_PORT=${AppPort}
-DB_HOST=${Database.Endpoint.Address}
-DB_PORT=${Database.Endpoint.Port}
-DB_SECRET_ARN=${Database.MasterUserSecret.SecretArn}
-{cache_env}ENV
+{env}ENV
 cat > /etc/systemd/system/app.service <<'UNIT'
 [Unit]
 Description=Placeholder application
@@ -79,10 +76,14 @@ def _subnets(tier: str, options: Options) -> list:
     return [ref(f"{tier}Subnet{az + 1}") for az in range(options.azs)]
 
 
-def build(options: Options):
-    options.validate()
-    network = vpc.Options(azs=options.azs, data_subnets=True)
-    port = ENGINES[options.db_engine]
+#: The application's view of the database (and cache): environment lines of the user data.
+DATABASE_ENV = ("DB_HOST=${Database.Endpoint.Address}\nDB_PORT=${Database.Endpoint.Port}\n"
+                "DB_SECRET_ARN=${%s}\n")
+CACHE_ENV = "CACHE_HOST=${Cache.PrimaryEndPoint.Address}\nCACHE_PORT=${Cache.PrimaryEndPoint.Port}\nCACHE_TLS=true\n"
+
+
+def parameters(options: Options, network: vpc.Options) -> dict:
+    """The VPC's parameters and the web, app and database tiers' deploy-time choices."""
     params = mapping(*vpc.parameters(network).items())
     params["CertificateArn"] = alb.certificate_parameter()
     params["ImageId"] = mapping(
@@ -108,8 +109,12 @@ def build(options: Options):
                     "first try with false if you expect to delete it (a failed first create "
                     "cannot roll back a protected database).")
     params["AccessLogRetentionDays"] = alb.access_log_retention_parameter()
-    res = vpc.resources(network)
+    return params
 
+
+def web_tier(res: dict, options: Options, port: int | None) -> None:
+    """Security groups (ALB -> app -> data when `port` is a database port), the ALB with
+    its access logs, HTTPS listener and HTTP redirect, and the app's target group."""
     # -- security groups: ALB -> app -> data ---------------------------------------
     res["LoadBalancerSecurityGroup"] = alb.load_balancer_security_group()
     comment_before(res, "LoadBalancerSecurityGroup", "Security groups chained ALB -> app -> data "
@@ -118,9 +123,10 @@ def build(options: Options):
         mapping(IpProtocol="tcp", FromPort=ref("AppPort"), ToPort=ref("AppPort"),
                 SourceSecurityGroupId=ref("LoadBalancerSecurityGroup"),
                 Description="Application traffic from the load balancer")])
-    res["DatabaseSecurityGroup"] = alb.security_group("The database port, from the application only", [
-        mapping(IpProtocol="tcp", FromPort=port, ToPort=port, SourceSecurityGroupId=ref("AppSecurityGroup"),
-                Description="Database connections from the application")])
+    if port is not None:
+        res["DatabaseSecurityGroup"] = alb.security_group("The database port, from the application only", [
+            mapping(IpProtocol="tcp", FromPort=port, ToPort=port, SourceSecurityGroupId=ref("AppSecurityGroup"),
+                    Description="Database connections from the application")])
 
     # -- web tier: ALB with HTTPS, HTTP redirect, access logs -----------------------
     alb.add_load_balancer(res, _subnets("Public", options))
@@ -130,15 +136,21 @@ def build(options: Options):
         TargetGroupAttributes=[mapping(Key="deregistration_delay.timeout_seconds", Value="60")]))
     alb.add_listeners(res, "AppTargetGroup")
 
+
+def app_tier(res: dict, options: Options, *, env: str, statements: list, min_size=MIN_SIZE,
+             max_size=MAX_SIZE, signals: int | None = MIN_SIZE, in_service=MIN_SIZE,
+             comment: str | None = None) -> None:
+    """The instance role (SSM plus `statements`), launch template running the placeholder
+    app with `env` in /etc/app.env, and the Auto Scaling group behind the target group.
+    `signals`: instances whose cfn-signal creation waits for (None: no creation policy,
+    for a group that may start empty)."""
     # -- app tier: launch template + Auto Scaling group in the private subnets -------
     res["AppRole"] = mapping(Type="AWS::IAM::Role", Properties=mapping(
         AssumeRolePolicyDocument=mapping(Version="2012-10-17", Statement=[mapping(
             Effect="Allow", Principal=mapping(Service="ec2.amazonaws.com"), Action="sts:AssumeRole")]),
         ManagedPolicyArns=[sub("arn:${AWS::Partition}:iam::aws:policy/AmazonSSMManagedInstanceCore")],
         Policies=[mapping(PolicyName="read-database-secret", PolicyDocument=mapping(
-            Version="2012-10-17", Statement=[mapping(
-                Effect="Allow", Action=["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
-                Resource=get_att("Database.MasterUserSecret.SecretArn"))]))]))
+            Version="2012-10-17", Statement=statements))]))
     comment_before(res, "AppRole", "App tier: instances reach SSM (no SSH) and read the database "
                    "secret; add what the application needs, scoped to its resources", 2)
     res["AppInstanceProfile"] = mapping(Type="AWS::IAM::InstanceProfile",
@@ -146,45 +158,50 @@ def build(options: Options):
     res["AppLaunchTemplate"] = mapping(Type="AWS::EC2::LaunchTemplate", Properties=mapping(
         LaunchTemplateData=mapping(
             ImageId=ref("ImageId"), InstanceType=ref("InstanceType"),
-            UserData=mapping(("Fn::Base64", TaggedScalar(value=USER_DATA.replace(
-                "{cache_env}", "CACHE_HOST=${Cache.PrimaryEndPoint.Address}\nCACHE_PORT="
-                "${Cache.PrimaryEndPoint.Port}\nCACHE_TLS=true\n" if options.cache else ""),
-                style="|", tag="!Sub"))),
+            UserData=mapping(("Fn::Base64", TaggedScalar(value=USER_DATA.replace("{env}", env),
+                                                         style="|", tag="!Sub"))),
             IamInstanceProfile=mapping(Arn=get_att("AppInstanceProfile.Arn")),
             SecurityGroupIds=[ref("AppSecurityGroup")],
             MetadataOptions=mapping(HttpTokens="required", HttpPutResponseHopLimit=1),
             BlockDeviceMappings=[mapping(DeviceName="/dev/xvda", Ebs=mapping(
                 VolumeType="gp3", VolumeSize=20, Encrypted=True, DeleteOnTermination=True))])))
-    res["AppAutoScalingGroup"] = mapping(
+    group = mapping(
         Type="AWS::AutoScaling::AutoScalingGroup",
-        DependsOn=[f"PrivateDefaultRoute{az + 1}" for az in range(options.azs)],
-        CreationPolicy=mapping(
+        DependsOn=[f"PrivateDefaultRoute{az + 1}" for az in range(options.azs)])
+    if signals is not None:
+        group["CreationPolicy"] = mapping(
             AutoScalingCreationPolicy=mapping(MinSuccessfulInstancesPercent=100),
-            ResourceSignal=mapping(Count=MIN_SIZE, Timeout="PT15M")),
-        UpdatePolicy=mapping(AutoScalingRollingUpdate=mapping(
-            MinInstancesInService=MIN_SIZE, MaxBatchSize=1, PauseTime="PT15M",
-            WaitOnResourceSignals=True,
-            SuspendProcesses=["HealthCheck", "ReplaceUnhealthy", "AZRebalance", "AlarmNotification",
-                              "ScheduledActions"])),
-        Properties=mapping(
-            MinSize=str(MIN_SIZE), MaxSize=str(MAX_SIZE),
-            VPCZoneIdentifier=_subnets("Private", options),
-            LaunchTemplate=mapping(LaunchTemplateId=ref("AppLaunchTemplate"),
-                                   Version=get_att("AppLaunchTemplate.LatestVersionNumber")),
-            TargetGroupARNs=[ref("AppTargetGroup")], HealthCheckType="ELB", HealthCheckGracePeriod=300))
-    comment_before(res, "AppAutoScalingGroup", "Two instances or more, across the private subnets of "
+            ResourceSignal=mapping(Count=signals, Timeout="PT15M"))
+    group["UpdatePolicy"] = mapping(AutoScalingRollingUpdate=mapping(
+        MinInstancesInService=in_service, MaxBatchSize=1, PauseTime="PT15M",
+        WaitOnResourceSignals=True,
+        SuspendProcesses=["HealthCheck", "ReplaceUnhealthy", "AZRebalance", "AlarmNotification",
+                          "ScheduledActions"]))
+    group["Properties"] = mapping(
+        MinSize=str(min_size) if isinstance(min_size, int) else min_size,
+        MaxSize=str(max_size) if isinstance(max_size, int) else max_size,
+        VPCZoneIdentifier=_subnets("Private", options),
+        LaunchTemplate=mapping(LaunchTemplateId=ref("AppLaunchTemplate"),
+                               Version=get_att("AppLaunchTemplate.LatestVersionNumber")),
+        TargetGroupARNs=[ref("AppTargetGroup")], HealthCheckType="ELB", HealthCheckGracePeriod=300)
+    res["AppAutoScalingGroup"] = group
+    comment_before(res, "AppAutoScalingGroup", comment or (
+                   "Two instances or more, across the private subnets of "
                    "every AZ (002:419-421), started once the NAT routes exist; creation and rolling "
                    "updates wait for each instance's signal. No DesiredCapacity: an update never "
-                   "resets what the scaling policy chose", 2)
+                   "resets what the scaling policy chose"), 2)
     res["AppScalingPolicy"] = mapping(Type="AWS::AutoScaling::ScalingPolicy", Properties=mapping(
         AutoScalingGroupName=ref("AppAutoScalingGroup"), PolicyType="TargetTrackingScaling",
         TargetTrackingConfiguration=mapping(
             PredefinedMetricSpecification=mapping(PredefinedMetricType="ASGAverageCPUUtilization"),
             TargetValue=60)))
-    comment_before(res, "AppScalingPolicy", f"Scales between {MIN_SIZE} and {MAX_SIZE} instances "
+    sizes = f"{min_size} and {max_size}" if isinstance(min_size, int) else "MinSize and MaxSize"
+    comment_before(res, "AppScalingPolicy", f"Scales between {sizes} instances "
                    "to keep the average CPU near 60%", 2)
 
-    # -- data tier: Multi-AZ RDS (and Redis) in the isolated data subnets ------------
+
+def data_tier(res: dict, options: Options) -> None:
+    """The Multi-AZ RDS database (and Redis) in the isolated data subnets."""
     res["DatabaseSubnetGroup"] = mapping(Type="AWS::RDS::DBSubnetGroup", Properties=mapping(
         DBSubnetGroupDescription="Isolated data subnets", SubnetIds=_subnets("Data", options)))
     database = mapping(
@@ -228,24 +245,43 @@ def build(options: Options):
                 SecurityGroupIds=[ref("CacheSecurityGroup")]))
         comment_before(res, "Cache", "Redis with a replica in another AZ, failover, encryption at "
                        "rest and in transit, daily snapshots (001:1795-1797)", 2)
-    groups = interface(vpc.NETWORK_GROUP,
-                       ("Web and application", ["CertificateArn", "AppPort", "HealthCheckPath",
-                                                "ImageId", "InstanceType", "AccessLogRetentionDays"]),
-                       ("Database", ["DbInstanceClass", "DatabaseDeletionProtection"]))
+
+
+def outputs(options: Options, network: vpc.Options) -> dict:
+    """The VPC's outputs, the load balancer's name and the database's endpoint and secret."""
     outputs = vpc.outputs(network)
     outputs["LoadBalancerDnsName"] = mapping(
         Description="Point the certificate's domain at this name (a CNAME or Route 53 alias)",
         Value=get_att("LoadBalancer.DNSName"))
     outputs["DatabaseEndpoint"] = mapping(Value=get_att("Database.Endpoint.Address"))
     outputs["DatabasePort"] = mapping(Value=get_att("Database.Endpoint.Port"))
-    outputs["DatabaseSecretArn"] = mapping(
+    return outputs
+
+
+def build(options: Options):
+    options.validate()
+    network = vpc.Options(azs=options.azs, data_subnets=True)
+    params = parameters(options, network)
+    res = vpc.resources(network)
+    web_tier(res, options, ENGINES[options.db_engine])
+    env = DATABASE_ENV % "Database.MasterUserSecret.SecretArn" + (CACHE_ENV if options.cache else "")
+    app_tier(res, options, env=env, statements=[mapping(
+        Effect="Allow", Action=["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+        Resource=get_att("Database.MasterUserSecret.SecretArn"))])
+    data_tier(res, options)
+    groups = interface(vpc.NETWORK_GROUP,
+                       ("Web and application", ["CertificateArn", "AppPort", "HealthCheckPath",
+                                                "ImageId", "InstanceType", "AccessLogRetentionDays"]),
+                       ("Database", ["DbInstanceClass", "DatabaseDeletionProtection"]))
+    outs = outputs(options, network)
+    outs["DatabaseSecretArn"] = mapping(
         Description="Secrets Manager secret with the master user's name and password (RDS rotates it)",
         Value=get_att("Database.MasterUserSecret.SecretArn"))
     if options.cache:
-        outputs["CacheEndpoint"] = mapping(
+        outs["CacheEndpoint"] = mapping(
             Description="Redis primary endpoint; connect with TLS (rediss://), in transit encryption is on",
             Value=get_att("Cache.PrimaryEndPoint.Address"))
-        outputs["CachePort"] = mapping(Value=get_att("Cache.PrimaryEndPoint.Port"))
+        outs["CachePort"] = mapping(Value=get_att("Cache.PrimaryEndPoint.Port"))
     template = mapping(
         AWSTemplateFormatVersion="2010-09-09",
         Description=f"Three-tier application over {options.azs} AZs: HTTPS ALB, Auto Scaling "
@@ -255,7 +291,7 @@ def build(options: Options):
         Parameters=params,
         Conditions=mapping(*vpc.conditions().items()),
         Resources=res,
-        Outputs=outputs,
+        Outputs=outs,
     )
     if vpc.rules(network):
         template.insert(list(template).index("Conditions"), "Rules", vpc.rules(network))
