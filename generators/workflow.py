@@ -174,10 +174,14 @@ def _state_machine(options: Options) -> dict:
     if options.trigger == "schedule":
         properties["Events"] = mapping(Schedule=mapping(Type="Schedule", Properties=mapping(
             Schedule=ref("ScheduleExpression"), Enabled=True,
-            Input='{"source": "schedule"}',
             RetryPolicy=mapping(MaximumRetryAttempts=5, MaximumEventAgeInSeconds=3600),
             DeadLetterConfig=mapping(Arn=get_att("FailedExecutions.Arn")))))
-    return mapping(Type="AWS::Serverless::StateMachine", Properties=properties)
+    machine = mapping(Type="AWS::Serverless::StateMachine", Properties=properties)
+    if options.trigger == "schedule":
+        comment_before(properties["Events"], "Schedule", "Each run's input is EventBridge's scheduled "
+                       "event, whose id is new every time; a start EventBridge cannot make\n"
+                       "is retried for an hour, then kept in the dead-letter queue", 8)
+    return machine
 
 
 def _outputs(options: Options) -> dict:
