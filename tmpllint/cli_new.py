@@ -246,7 +246,8 @@ def new_workflow(
         WorkflowTrigger.none, "--trigger",
         help="none: callers start executions (output StateMachineArn); schedule: EventBridge "
              "starts one on ScheduleExpression (default rate(1 hour))."),
-    runtime: Runtime = typer.Option(Runtime.python312, "--runtime", help="Lambda runtime of the steps."),
+    runtime: Runtime = typer.Option(Runtime.python312, "--runtime",
+                                    help="Lambda runtime of the steps (nodejs20.x, deprecated, is refused)."),
     out: Optional[str] = OUT,
     force: bool = FORCE,
     project: Optional[str] = PROJECT,
