@@ -283,3 +283,11 @@ def test_the_validate_handler_raises_the_error_the_definition_does_not_retry():
     assert "class ValidationError(Exception)" in source
     states = workflow.definition(workflow.Options())["States"]
     assert all("ValidationError" not in r["ErrorEquals"] for r in states["Validate"]["Retry"])
+
+
+def test_the_command_offers_exactly_the_generator_s_choices():
+    from tmpllint.cli_new import WorkflowRuntime, WorkflowTrigger, WorkflowType
+
+    assert tuple(r.value for r in WorkflowRuntime) == workflow.RUNTIMES
+    assert tuple(t.value for t in WorkflowType) == workflow.TYPES
+    assert tuple(t.value for t in WorkflowTrigger) == workflow.TRIGGERS

@@ -235,6 +235,14 @@ class WorkflowTrigger(str, Enum):
     schedule = "schedule"
 
 
+class WorkflowRuntime(str, Enum):
+    """Runtime without nodejs20.x (deprecated on 2026-04-30: cfn-lint W2531)."""
+    python313 = "python3.13"
+    python312 = "python3.12"
+    nodejs22 = "nodejs22.x"
+    java21 = "java21"
+
+
 @new_app.command("workflow")
 def new_workflow(
     context: typer.Context,
@@ -246,8 +254,8 @@ def new_workflow(
         WorkflowTrigger.none, "--trigger",
         help="none: callers start executions (output StateMachineArn); schedule: EventBridge "
              "starts one on ScheduleExpression (default rate(1 hour))."),
-    runtime: Runtime = typer.Option(Runtime.python312, "--runtime",
-                                    help="Lambda runtime of the steps (nodejs20.x, deprecated, is refused)."),
+    runtime: WorkflowRuntime = typer.Option(WorkflowRuntime.python312, "--runtime",
+                                            help="Lambda runtime of the steps."),
     out: Optional[str] = OUT,
     force: bool = FORCE,
     project: Optional[str] = PROJECT,
