@@ -197,7 +197,8 @@ def _outputs(options: Options) -> dict:
                                      Value=ref("NotificationTopic")),
         AlarmTopicArn=mapping(Description="Subscribe the on-call address to receive the workflow's alarms",
                               Value=ref("AlarmTopic")),
-        WorkflowKeyArn=mapping(Description="Subscribers and readers of the queue need kms:Decrypt on this key",
+        WorkflowKeyArn=mapping(Description="Readers of the dead-letter queue need kms:Decrypt on this key, "
+                                           "other publishers to the topics kms:GenerateDataKey too",
                                Value=get_att("WorkflowKey.Arn")),
         LogGroupName=mapping(Description="The state machine's execution log", Value=ref("WorkflowLogs")),
     )
