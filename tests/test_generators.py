@@ -11,6 +11,7 @@ import pytest
 from conftest import FIXTURES, ROOT
 from tmpllint.generators import PATTERNS, render
 from tmpllint.generators import fanout, serverless_api, static_site, three_tier, vpc
+from tmpllint.generators import workflow
 
 GOLDEN = FIXTURES / "generators"
 #: (golden file name, pattern, options): the documented option matrix.
@@ -33,6 +34,14 @@ MATRIX = [
     for azs, engine, cache in ((2, "postgres", False), (3, "mysql", True), (2, "mysql", True))
 ]
 SAM_PATTERNS = [m for m in MATRIX if m[1] in ("serverless-api", "fanout")]
+WORKFLOW_MATRIX = [
+    (f"workflow-{kind}-{trigger}-{runtime}.yaml", "workflow",
+     workflow.Options(type=kind, trigger=trigger, runtime=runtime))
+    for kind, trigger, runtime in (("standard", "none", "python3.12"), ("standard", "schedule", "python3.12"),
+                                   ("express", "none", "python3.12"), ("express", "schedule", "nodejs22.x"))
+]
+MATRIX += WORKFLOW_MATRIX
+SAM_PATTERNS += WORKFLOW_MATRIX
 
 
 def test_every_pattern_is_in_the_matrix():

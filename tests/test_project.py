@@ -33,6 +33,7 @@ PROJECTS = {
     "static-site": (["--custom-domain"], 2),
     "serverless-api": (["--api", "rest"], 21),
     "fanout": (["--queues", "2"], 8),
+    "workflow": (["--type", "express", "--trigger", "schedule"], 14),
 }
 
 
@@ -88,7 +89,8 @@ def test_every_project_lints_clean_and_only_its_template_is_linted(projects):
 def test_handlers_compile_and_import_without_aws_credentials(projects, pattern):
     folders = sorted(path.parent for path in (projects / pattern).glob("*/app.py"))
     assert [f.name for f in folders] == {"serverless-api": ["createItem", "listItems"],
-                                         "fanout": ["consumer1", "consumer2"]}.get(pattern, [])
+                                         "fanout": ["consumer1", "consumer2"],
+                                         "workflow": ["notify", "process", "validate"]}.get(pattern, [])
     script = "\n".join([
         "import importlib.util, py_compile, sys",
         "for folder in sys.argv[1:]:",
@@ -113,7 +115,7 @@ def test_readme_commands_are_the_ones_the_files_support(projects, pattern):
     folder = projects / pattern
     readme = (folder / "README.md").read_text()
     commands = _sh_blocks(readme)
-    if pattern in ("serverless-api", "fanout"):
+    if pattern in ("serverless-api", "fanout", "workflow"):
         import tomllib
 
         config = tomllib.loads((folder / "samconfig.toml").read_text())
@@ -159,6 +161,7 @@ def test_readme_documents_every_parameter_and_reuses_the_diagram(projects, patte
 def _options(pattern):
     """The Options the PROJECTS command line gives."""
     given = {"static-site": {"custom_domain": True}, "serverless-api": {"api": "rest"}}
+    given["workflow"] = {"type": "express", "trigger": "schedule"}
     return PATTERNS[pattern].Options(**given.get(pattern, {}))
 
 
@@ -292,7 +295,7 @@ def test_a_real_terminal_gets_the_questions(tmp_path):
     assert (tmp_path / "net.yaml").read_text() == render("vpc", vpc.Options(azs=3, data_subnets=True))
 
 
-@pytest.mark.parametrize("pattern", ["serverless-api", "fanout"])
+@pytest.mark.parametrize("pattern", ["serverless-api", "fanout", "workflow"])
 def test_each_handler_reads_the_environment_its_function_gets(projects, pattern):
     from tmpllint.generators.project import handlers
 

@@ -223,3 +223,51 @@ def new_fanout(
     given = prompts.ask(context, queues=queues, runtime=runtime)
     _write_template("fanout", Options(queues=given["queues"], runtime=given["runtime"].value),
                     out, force, project)
+
+
+class WorkflowType(str, Enum):
+    standard = "standard"
+    express = "express"
+
+
+class WorkflowTrigger(str, Enum):
+    none = "none"
+    schedule = "schedule"
+
+
+class WorkflowRuntime(str, Enum):
+    """Runtime without nodejs20.x (deprecated on 2026-04-30: cfn-lint W2531)."""
+    python313 = "python3.13"
+    python312 = "python3.12"
+    nodejs22 = "nodejs22.x"
+    java21 = "java21"
+
+
+@new_app.command("workflow")
+def new_workflow(
+    context: typer.Context,
+    type: WorkflowType = typer.Option(
+        WorkflowType.standard, "--type",
+        help="standard: exactly-once, up to a year (here 1 hour), execution history kept; "
+             "express: at-least-once, at most 5 minutes, every event logged with its data."),
+    trigger: WorkflowTrigger = typer.Option(
+        WorkflowTrigger.none, "--trigger",
+        help="none: callers start executions (output StateMachineArn); schedule: EventBridge "
+             "starts one on ScheduleExpression (default rate(1 hour))."),
+    runtime: WorkflowRuntime = typer.Option(WorkflowRuntime.python312, "--runtime",
+                                            help="Lambda runtime of the steps."),
+    out: Optional[str] = OUT,
+    force: bool = FORCE,
+    project: Optional[str] = PROJECT,
+) -> None:
+    """Step Functions state machine of Lambda steps (Validate -> Process -> Notify), Retry
+    and Catch on every task, failed executions in a KMS-encrypted dead-letter queue
+    (Standard: timeouts and stops too, through EventBridge), logs and X-Ray tracing,
+    alarms on failures, timeouts and dead letters. Code folders: validate/, process/,
+    notify/ (notes 000:395-404, 002:1602-1610, 003:1322-1335, 004:1627-1660)."""
+    from tmpllint import prompts
+    from tmpllint.generators.workflow import Options
+
+    given = prompts.ask(context, type=type, trigger=trigger, runtime=runtime)
+    _write_template("workflow", Options(**{name: value.value for name, value in given.items()}),
+                    out, force, project)

@@ -25,6 +25,10 @@ AFTER_DEPLOY = {
                       "uses Cognito; clients call output `ApiUrl` + `/items`.",
     "fanout": "Subscribe the on-call address to output `AlarmTopicArn`; publishers send to "
               "output `TopicArn` and need `kms:GenerateDataKey` on `TopicKeyArn`.",
+    "workflow": "Subscribe the on-call address to output `AlarmTopicArn` and the result's consumers to "
+                "`NotificationTopicArn`; start an execution with `aws stepfunctions start-execution "
+                "--state-machine-arn ARN --input '{\"id\": \"order-1\"}'` (output `StateMachineArn`). "
+                "A failed execution's input and error wait in the queue of output `FailedExecutionsUrl`.",
 }
 REPOSITORY = "https://github.com/tmpllint/tmpllint"
 ACTION = "tmpllint/tmpllint"

@@ -18,6 +18,9 @@ KINDS = (
     (re.compile(r"ListItems"), "list_items.py", "test_list_items.py", ("jsonlog.py", "web.py")),
     (re.compile(r"CreateItem"), "create_item.py", "test_create_item.py", ("jsonlog.py", "web.py")),
     (re.compile(r"Consumer(\d+)"), "consumer.py", "test_consumer.py", ("jsonlog.py",)),
+    (re.compile(r"Validate"), "workflow_validate.py", "test_workflow_validate.py", ("jsonlog.py",)),
+    (re.compile(r"Process"), "workflow_process.py", "test_workflow_process.py", ("jsonlog.py",)),
+    (re.compile(r"Notify"), "workflow_notify.py", "test_workflow_notify.py", ("jsonlog.py",)),
 )
 #: inline functions (logical id -> test data file); their code stays in the template.
 INLINE_TESTS = {
