@@ -223,3 +223,39 @@ def new_fanout(
     given = prompts.ask(context, queues=queues, runtime=runtime)
     _write_template("fanout", Options(queues=given["queues"], runtime=given["runtime"].value),
                     out, force, project)
+
+
+class EventTargets(str, Enum):
+    both = "both"
+    queue = "queue"
+    function = "function"
+
+
+@new_app.command("event-driven")
+def new_event_driven(
+    context: typer.Context,
+    targets: EventTargets = typer.Option(
+        EventTargets.both, "--targets",
+        help="What the rule delivers to: an SQS queue with a consumer function, a function "
+             "invoked asynchronously (OnFailure queue), or both."),
+    schema_registry: bool = typer.Option(
+        False, "--schema-registry",
+        help="Add a schema registry with the JSON Schema of the routed event (no discoverer: "
+             "discovery does not work on a bus encrypted with a customer managed key)."),
+    runtime: Runtime = typer.Option(Runtime.python312, "--runtime", help="Lambda runtime of the functions."),
+    out: Optional[str] = OUT,
+    force: bool = FORCE,
+    project: Optional[str] = PROJECT,
+) -> None:
+    """Custom EventBridge bus encrypted with a customer managed key, an archive for replay,
+    a rule whose input transformer feeds its targets (an SQS queue with a DLQ and a consumer
+    reporting partial batch failures; a Lambda function with bounded async retries and an
+    OnFailure queue), target retry policies and a dead-letter queue, alarms. Code folders:
+    queueConsumer/ and eventHandler/ (notes 000:321-324, 001:2219-2235, 003:859-873)."""
+    from tmpllint import prompts
+    from tmpllint.generators.event_driven import Options
+
+    given = prompts.ask(context, targets=targets, schema_registry=schema_registry, runtime=runtime)
+    _write_template("event-driven", Options(targets=given["targets"].value,
+                                            schema_registry=given["schema_registry"],
+                                            runtime=given["runtime"].value), out, force, project)
