@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from ruamel.yaml.scalarstring import LiteralScalarString
 
 from tmpllint.generators.blocks import customer_key, interface, log_group, retention_parameter
-from tmpllint.generators.fanout import RUNTIMES
 from tmpllint.yamlio import comment_before, get_att, mapping, ref, sub
 
 NAME = "event-driven"
@@ -25,6 +24,8 @@ SUMMARY = ("EventBridge bus (KMS) with an archive, a rule transforming events fo
            "and/or an async Lambda, DLQs and alarms")
 SEEDS = ("000:321-324", "001:2219-2235", "003:859-873")
 TARGETS = ("both", "queue", "function")
+#: Lambda runtimes offered. Not nodejs20.x: deprecated on 2026-04-30 (cfn-lint W2531).
+RUNTIMES = ("python3.13", "python3.12", "nodejs22.x", "java21")
 FUNCTION_TIMEOUT = 30
 #: The event the rule routes, and the one the function target publishes when done.
 DETAIL_TYPE = "OrderPlaced"

@@ -26,6 +26,11 @@ AFTER_DEPLOY = {
     "fanout": "Subscribe the on-call address to output `AlarmTopicArn`; publishers send to "
               "output `TopicArn` and need `kms:GenerateDataKey` on `TopicKeyArn`.",
 }
+AFTER_DEPLOY["event-driven"] = (
+    "Publishers call `PutEvents` on output `EventBusName` with `Source` = the `EventSource` "
+    "parameter and `DetailType` `OrderPlaced` (a `detail.orderId` is required); they need no KMS "
+    "permission. Subscribe the on-call address to output `AlarmTopicArn`. After a fix, replay "
+    "events from output `ArchiveName` with `aws events start-replay`.")
 REPOSITORY = "https://github.com/tmpllint/tmpllint"
 ACTION = "tmpllint/tmpllint"
 
