@@ -316,4 +316,10 @@ def test_the_command_line_writes_the_template_of_its_options():
     assert done.returncode == 0, done.stderr
     assert done.stdout == render("event-driven", Options(targets="queue", schema_registry=True, runtime="python3.13"))
     refused = new("--runtime", "nodejs20.x")
-    assert refused.returncode == 2 and "--runtime must be one of" in refused.stderr
+    assert refused.returncode == 2 and "--runtime" in refused.stderr and "nodejs20.x" in refused.stderr
+
+
+def test_the_command_offers_exactly_the_runtimes_the_pattern_accepts():
+    from tmpllint.cli_new import EventRuntime
+
+    assert tuple(member.value for member in EventRuntime) == event_driven.RUNTIMES

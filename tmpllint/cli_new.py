@@ -225,6 +225,14 @@ def new_fanout(
                     out, force, project)
 
 
+class EventRuntime(str, Enum):
+    """Runtime less nodejs20.x, deprecated on 2026-04-30 (cfn-lint W2531)."""
+    python313 = "python3.13"
+    python312 = "python3.12"
+    nodejs22 = "nodejs22.x"
+    java21 = "java21"
+
+
 class EventTargets(str, Enum):
     both = "both"
     queue = "queue"
@@ -242,7 +250,7 @@ def new_event_driven(
         False, "--schema-registry",
         help="Add a schema registry with the JSON Schema of the routed event (no discoverer: "
              "discovery does not work on a bus encrypted with a customer managed key)."),
-    runtime: Runtime = typer.Option(Runtime.python312, "--runtime", help="Lambda runtime of the functions."),
+    runtime: EventRuntime = typer.Option(EventRuntime.python312, "--runtime", help="Lambda runtime of the functions."),
     out: Optional[str] = OUT,
     force: bool = FORCE,
     project: Optional[str] = PROJECT,
