@@ -323,3 +323,9 @@ def test_the_command_offers_exactly_the_runtimes_the_pattern_accepts():
     from tmpllint.cli_new import EventRuntime
 
     assert tuple(member.value for member in EventRuntime) == event_driven.RUNTIMES
+
+
+@each
+def test_the_template_shares_no_nodes_through_yaml_aliases(options):
+    """Two targets built from the same parts must still be spelled out, not aliased."""
+    assert not re.search(r"[&*]id\d{3}", render("event-driven", options))
