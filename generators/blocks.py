@@ -5,6 +5,10 @@ from __future__ import annotations
 
 from tmpllint.yamlio import get_att, mapping, ref, sub
 
+#: Lambda runtimes the SAM patterns offer (`--runtime`). Not nodejs20.x: deprecated on
+#: 2026-04-30, cfn-lint W2531 fails the template that uses it.
+LAMBDA_RUNTIMES = ("python3.13", "python3.12", "nodejs22.x", "java21")
+
 
 def ignore(rule: str, why: str) -> dict:
     """`Metadata` that suppresses one rule on one resource, with the reason as a comment."""

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tmpllint.generators.blocks import customer_key, interface, log_group, retention_parameter
+from tmpllint.generators.blocks import LAMBDA_RUNTIMES, customer_key, interface, log_group, retention_parameter
 from tmpllint.yamlio import comment_before, get_att, mapping, ref, sub
 
 NAME = "fanout"
 SUMMARY = "SNS topic (KMS) fanned out to N SQS queues with DLQs, each consumed by a Lambda"
 SEEDS = ("000:414-470", "000:1000-1004")
-RUNTIMES = ("python3.13", "python3.12", "nodejs22.x", "nodejs20.x", "java21")
+RUNTIMES = LAMBDA_RUNTIMES
 FUNCTION_TIMEOUT = 30
 #: AWS services that may later publish to the topic (its key must let them encrypt):
 #: EventBridge rules, S3 event notifications, CloudWatch alarms.

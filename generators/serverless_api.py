@@ -11,13 +11,13 @@ from dataclasses import dataclass
 
 from ruamel.yaml.scalarstring import LiteralScalarString
 
-from tmpllint.generators.blocks import customer_key, interface, log_group, retention_parameter
+from tmpllint.generators.blocks import LAMBDA_RUNTIMES, customer_key, interface, log_group, retention_parameter
 from tmpllint.yamlio import comment_before, condition, equals, get_att, if_, mapping, no_value, ref, sub
 
 NAME = "serverless-api"
 SUMMARY = "SAM API (http|rest) with Cognito or IAM auth, traced functions, DynamoDB table"
 SEEDS = ("000:285-322", "000:476-490", "002:1520-1540")
-RUNTIMES = ("python3.13", "python3.12", "nodejs22.x", "nodejs20.x", "java21")
+RUNTIMES = LAMBDA_RUNTIMES
 ACCESS_LOG_FORMAT = ('{"requestId":"$context.requestId","ip":"$context.identity.sourceIp",'
                      '"method":"$context.httpMethod","path":"$context.path",'
                      '"status":"$context.status","latency":"$context.responseLatency"}')

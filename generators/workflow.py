@@ -12,15 +12,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tmpllint.generators.blocks import customer_key, interface, log_group, retention_parameter
+from tmpllint.generators.blocks import LAMBDA_RUNTIMES, customer_key, interface, log_group, retention_parameter
 from tmpllint.yamlio import _sequence, comment_before, get_att, join, mapping, ref, select, sub
 
 NAME = "workflow"
 SUMMARY = ("Step Functions state machine (standard or express) of Lambda tasks with Retry/Catch, "
            "a dead-letter queue, logs and tracing")
 SEEDS = ("000:395-404", "002:1602-1610", "003:1322-1335", "004:1627-1660")
-#: The shared --runtime choices except nodejs20.x, deprecated on 2026-04-30 (cfn-lint W2531).
-RUNTIMES = ("python3.13", "python3.12", "nodejs22.x", "java21")
+RUNTIMES = LAMBDA_RUNTIMES
 TYPES = ("standard", "express")
 TRIGGERS = ("none", "schedule")
 FUNCTION_TIMEOUT = 30

@@ -286,8 +286,8 @@ def test_the_validate_handler_raises_the_error_the_definition_does_not_retry():
 
 
 def test_the_command_offers_exactly_the_generator_s_choices():
-    from tmpllint.cli_new import WorkflowRuntime, WorkflowTrigger, WorkflowType
+    from tmpllint.cli_new import Runtime, WorkflowTrigger, WorkflowType
 
-    assert tuple(r.value for r in WorkflowRuntime) == workflow.RUNTIMES
+    assert tuple(r.value for r in Runtime) == workflow.RUNTIMES
     assert tuple(t.value for t in WorkflowType) == workflow.TYPES
     assert tuple(t.value for t in WorkflowTrigger) == workflow.TRIGGERS

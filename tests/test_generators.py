@@ -12,6 +12,7 @@ from conftest import FIXTURES, ROOT
 from tmpllint.generators import PATTERNS, render
 from tmpllint.generators import fanout, serverless_api, static_site, three_tier, vpc
 from tmpllint.generators import workflow
+from tmpllint.generators import event_driven
 
 GOLDEN = FIXTURES / "generators"
 #: (golden file name, pattern, options): the documented option matrix.
@@ -42,6 +43,17 @@ WORKFLOW_MATRIX = [
 ]
 MATRIX += WORKFLOW_MATRIX
 SAM_PATTERNS += WORKFLOW_MATRIX
+#: event-driven: every --targets with and without --schema-registry; the runtimes rotate
+#: (tests/test_gen_event_driven.py shows a runtime changes only the runtime and handler).
+EVENT_DRIVEN = [
+    (f"event-driven-{targets}{'-registry' if registry else ''}-{runtime}.yaml", "event-driven",
+     event_driven.Options(targets=targets, schema_registry=registry, runtime=runtime))
+    for (targets, registry), runtime in zip(
+        [(t, r) for t in event_driven.TARGETS for r in (False, True)],
+        ("python3.12", "python3.13", "nodejs22.x", "python3.12", "java21", "python3.13"))
+]
+MATRIX += EVENT_DRIVEN
+SAM_PATTERNS += EVENT_DRIVEN
 
 
 def test_every_pattern_is_in_the_matrix():

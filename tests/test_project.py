@@ -35,6 +35,9 @@ PROJECTS = {
     "fanout": (["--queues", "2"], 8),
     "workflow": (["--type", "express", "--trigger", "schedule"], 14),
 }
+PROJECTS["event-driven"] = ([], 15)
+#: The projects of SAM patterns (samconfig.toml, sam commands; the others get deploy.sh).
+SAM_PROJECTS = {"serverless-api", "fanout", "workflow", "event-driven"}
 
 
 def test_every_pattern_has_a_project_test():
@@ -90,7 +93,8 @@ def test_handlers_compile_and_import_without_aws_credentials(projects, pattern):
     folders = sorted(path.parent for path in (projects / pattern).glob("*/app.py"))
     assert [f.name for f in folders] == {"serverless-api": ["createItem", "listItems"],
                                          "fanout": ["consumer1", "consumer2"],
-                                         "workflow": ["notify", "process", "validate"]}.get(pattern, [])
+                                         "workflow": ["notify", "process", "validate"],
+                                         "event-driven": ["eventHandler", "queueConsumer"]}.get(pattern, [])
     script = "\n".join([
         "import importlib.util, py_compile, sys",
         "for folder in sys.argv[1:]:",
@@ -115,7 +119,7 @@ def test_readme_commands_are_the_ones_the_files_support(projects, pattern):
     folder = projects / pattern
     readme = (folder / "README.md").read_text()
     commands = _sh_blocks(readme)
-    if pattern in ("serverless-api", "fanout", "workflow"):
+    if pattern in SAM_PROJECTS:
         import tomllib
 
         config = tomllib.loads((folder / "samconfig.toml").read_text())
@@ -295,7 +299,7 @@ def test_a_real_terminal_gets_the_questions(tmp_path):
     assert (tmp_path / "net.yaml").read_text() == render("vpc", vpc.Options(azs=3, data_subnets=True))
 
 
-@pytest.mark.parametrize("pattern", ["serverless-api", "fanout", "workflow"])
+@pytest.mark.parametrize("pattern", sorted(SAM_PROJECTS))
 def test_each_handler_reads_the_environment_its_function_gets(projects, pattern):
     from tmpllint.generators.project import handlers
 

@@ -163,10 +163,11 @@ def new_static_site(
 
 
 class Runtime(str, Enum):
+    """Lambda runtimes the patterns offer; nodejs20.x is not one since its deprecation on
+    2026-04-30 (cfn-lint W2531 would fail the generated template)."""
     python313 = "python3.13"
     python312 = "python3.12"
     nodejs22 = "nodejs22.x"
-    nodejs20 = "nodejs20.x"
     java21 = "java21"
 
 
@@ -235,14 +236,6 @@ class WorkflowTrigger(str, Enum):
     schedule = "schedule"
 
 
-class WorkflowRuntime(str, Enum):
-    """Runtime without nodejs20.x (deprecated on 2026-04-30: cfn-lint W2531)."""
-    python313 = "python3.13"
-    python312 = "python3.12"
-    nodejs22 = "nodejs22.x"
-    java21 = "java21"
-
-
 @new_app.command("workflow")
 def new_workflow(
     context: typer.Context,
@@ -254,7 +247,7 @@ def new_workflow(
         WorkflowTrigger.none, "--trigger",
         help="none: callers start executions (output StateMachineArn); schedule: EventBridge "
              "starts one on ScheduleExpression (default rate(1 hour))."),
-    runtime: WorkflowRuntime = typer.Option(WorkflowRuntime.python312, "--runtime",
+    runtime: Runtime = typer.Option(Runtime.python312, "--runtime",
                                             help="Lambda runtime of the steps."),
     out: Optional[str] = OUT,
     force: bool = FORCE,
@@ -271,3 +264,39 @@ def new_workflow(
     given = prompts.ask(context, type=type, trigger=trigger, runtime=runtime)
     _write_template("workflow", Options(**{name: value.value for name, value in given.items()}),
                     out, force, project)
+
+
+class EventTargets(str, Enum):
+    both = "both"
+    queue = "queue"
+    function = "function"
+
+
+@new_app.command("event-driven")
+def new_event_driven(
+    context: typer.Context,
+    targets: EventTargets = typer.Option(
+        EventTargets.both, "--targets",
+        help="What the rule delivers to: an SQS queue with a consumer function, a function "
+             "invoked asynchronously (OnFailure queue), or both."),
+    schema_registry: bool = typer.Option(
+        False, "--schema-registry",
+        help="Add a schema registry with the JSON Schema of the routed event (no discoverer: "
+             "discovery does not work on a bus encrypted with a customer managed key)."),
+    runtime: Runtime = typer.Option(Runtime.python312, "--runtime", help="Lambda runtime of the functions."),
+    out: Optional[str] = OUT,
+    force: bool = FORCE,
+    project: Optional[str] = PROJECT,
+) -> None:
+    """Custom EventBridge bus encrypted with a customer managed key, an archive for replay,
+    a rule whose input transformer feeds its targets (an SQS queue with a DLQ and a consumer
+    reporting partial batch failures; a Lambda function with bounded async retries and an
+    OnFailure queue), target retry policies and a dead-letter queue, alarms. Code folders:
+    queueConsumer/ and eventHandler/ (notes 000:321-324, 001:2219-2235, 003:859-873)."""
+    from tmpllint import prompts
+    from tmpllint.generators.event_driven import Options
+
+    given = prompts.ask(context, targets=targets, schema_registry=schema_registry, runtime=runtime)
+    _write_template("event-driven", Options(targets=given["targets"].value,
+                                            schema_registry=given["schema_registry"],
+                                            runtime=given["runtime"].value), out, force, project)

@@ -30,6 +30,11 @@ AFTER_DEPLOY = {
                 "--state-machine-arn ARN --input '{\"id\": \"order-1\"}'` (output `StateMachineArn`). "
                 "A failed execution's input and error wait in the queue of output `FailedExecutionsUrl`.",
 }
+AFTER_DEPLOY["event-driven"] = (
+    "Publishers call `PutEvents` on output `EventBusName` with `Source` = the `EventSource` "
+    "parameter and `DetailType` `OrderPlaced` (a `detail.orderId` is required); they need no KMS "
+    "permission. Subscribe the on-call address to output `AlarmTopicArn`. After a fix, replay "
+    "events from output `ArchiveName` with `aws events start-replay`.")
 REPOSITORY = "https://github.com/tmpllint/tmpllint"
 ACTION = "tmpllint/tmpllint"
 

@@ -21,6 +21,8 @@ KINDS = (
     (re.compile(r"Validate"), "workflow_validate.py", "test_workflow_validate.py", ("jsonlog.py",)),
     (re.compile(r"Process"), "workflow_process.py", "test_workflow_process.py", ("jsonlog.py",)),
     (re.compile(r"Notify"), "workflow_notify.py", "test_workflow_notify.py", ("jsonlog.py",)),
+    (re.compile(r"EventHandler"), "event_handler.py", "test_event_handler.py", ("jsonlog.py",)),
+    (re.compile(r"QueueConsumer"), "queue_consumer.py", "test_queue_consumer.py", ("jsonlog.py",)),
 )
 #: inline functions (logical id -> test data file); their code stays in the template.
 INLINE_TESTS = {
@@ -30,6 +32,8 @@ INLINE_TESTS = {
 FUNCTION_TYPES = ("AWS::Serverless::Function", "AWS::Lambda::Function")
 #: every project's tests: the helpers and the consistency checks
 COMMON_TESTS = ("conftest.py", "test_project.py")
+#: test helpers (data file -> the functions whose tests import it), written to tests/
+TEST_HELPERS = {"eventbridge_sample.py": re.compile(r"EventHandler|QueueConsumer")}
 
 
 class ProjectError(ValueError):
@@ -97,4 +101,7 @@ def files(template) -> dict[str, str]:
         test_text = data(test_file).replace("__FOLDER__", folder)
         test_text = test_text.replace("__NUMBER__", number[0] if number else "")
         out[f"tests/test_{snake(folder)}.py"] = test_text
+    for helper, users in TEST_HELPERS.items():
+        if any(users.fullmatch(function["name"]) for function in functions(template)):
+            out[f"tests/{helper}"] = data(helper)
     return out
