@@ -153,7 +153,10 @@ class QueueDeadLetter(Documented, CloudFormationLintRule):
         "Flags an `AWS::SQS::Queue` without a `RedrivePolicy`, unless the template uses "
         "the queue itself as a dead-letter or failure target (another queue's "
         "`RedrivePolicy`, a function's `DeadLetterQueue`/`DeadLetterConfig`, an "
-        "`OnFailure` destination, an EventBridge target's `DeadLetterConfig`)."
+        "`OnFailure` destination, an EventBridge target's `DeadLetterConfig`) or names it "
+        "a dead-letter queue (a logical id or `QueueName` saying DLQ or dead letter: a "
+        "queue that receives failures from something outside the template, such as a Step "
+        "Functions task or an application's own error path)."
     )
     why = (
         "A message that keeps failing returns to the queue after every visibility "
@@ -171,14 +174,16 @@ class QueueDeadLetter(Documented, CloudFormationLintRule):
     )
 
     _DLQ_KEY = re.compile(r"deadletter|onfailure|redrive", re.I)
+    #: a queue its author named a dead-letter queue is the end of a failure path
+    _DLQ_NAME = re.compile(r"dlq|dead[-_ ]?letter", re.I)
 
     def match(self, cfn) -> list[RuleMatch]:
         failure_targets = self._failure_targets(cfn)
         matches = []
         for name, resource in resources_of(cfn, "AWS::SQS::Queue"):
-            if name in failure_targets:
-                continue
             props = properties(resource)
+            if name in failure_targets or self._named_dead_letter_queue(name, props):
+                continue
             terms = failing_scenarios(cfn, props, ["RedrivePolicy"],
                                       lambda chosen: not chosen.get("RedrivePolicy"))
             if terms:
@@ -188,6 +193,11 @@ class QueueDeadLetter(Documented, CloudFormationLintRule):
                     path, f"Queue '{name}' has no dead-letter queue{when_any(terms)}; add a "
                           "RedrivePolicy with deadLetterTargetArn and maxReceiveCount."))
         return matches
+
+    def _named_dead_letter_queue(self, name: str, props: dict) -> bool:
+        queue_name = props.get("QueueName")
+        return bool(self._DLQ_NAME.search(name)
+                    or (isinstance(queue_name, str) and self._DLQ_NAME.search(queue_name)))
 
     def _failure_targets(self, cfn) -> set[str]:
         """Logical ids used anywhere as a dead-letter or on-failure target."""
