@@ -3,6 +3,7 @@ with zero findings (cfn-lint's own included, infos too) and matches its golden f
 
 from __future__ import annotations
 
+import itertools
 import subprocess
 import sys
 
@@ -11,6 +12,7 @@ import pytest
 from conftest import FIXTURES, ROOT
 from tmpllint.generators import PATTERNS, render
 from tmpllint.generators import fanout, serverless_api, static_site, three_tier, vpc
+from tmpllint.generators import stream
 
 GOLDEN = FIXTURES / "generators"
 #: (golden file name, pattern, options): the documented option matrix.
@@ -33,6 +35,15 @@ MATRIX = [
     for azs, engine, cache in ((2, "postgres", False), (3, "mysql", True), (2, "mysql", True))
 ]
 SAM_PATTERNS = [m for m in MATRIX if m[1] in ("serverless-api", "fanout")]
+MATRIX += [
+    (f"stream-{mode}{'-firehose' if firehose else ''}-{destination}"
+     f"{'' if runtime == 'python3.12' else '-' + runtime}.yaml", "stream",
+     stream.Options(mode=mode, firehose=firehose, destination=destination, runtime=runtime))
+    for mode, firehose, destination, runtime in [
+        *itertools.product(stream.MODES, (True, False), stream.DESTINATIONS, ("python3.12",)),
+        ("on-demand", True, "sqs", "java21"), ("provisioned", False, "sns", "nodejs22.x")]
+]
+SAM_PATTERNS += [m for m in MATRIX if m[1] == "stream"]
 
 
 def test_every_pattern_is_in_the_matrix():

@@ -34,6 +34,7 @@ PROJECTS = {
     "serverless-api": (["--api", "rest"], 21),
     "fanout": (["--queues", "2"], 8),
 }
+PROJECTS["stream"] = ([], 7)
 
 
 def test_every_pattern_has_a_project_test():
@@ -88,7 +89,8 @@ def test_every_project_lints_clean_and_only_its_template_is_linted(projects):
 def test_handlers_compile_and_import_without_aws_credentials(projects, pattern):
     folders = sorted(path.parent for path in (projects / pattern).glob("*/app.py"))
     assert [f.name for f in folders] == {"serverless-api": ["createItem", "listItems"],
-                                         "fanout": ["consumer1", "consumer2"]}.get(pattern, [])
+                                         "fanout": ["consumer1", "consumer2"],
+                                         "stream": ["processor"]}.get(pattern, [])
     script = "\n".join([
         "import importlib.util, py_compile, sys",
         "for folder in sys.argv[1:]:",
@@ -113,7 +115,7 @@ def test_readme_commands_are_the_ones_the_files_support(projects, pattern):
     folder = projects / pattern
     readme = (folder / "README.md").read_text()
     commands = _sh_blocks(readme)
-    if pattern in ("serverless-api", "fanout"):
+    if pattern in ("serverless-api", "fanout", "stream"):
         import tomllib
 
         config = tomllib.loads((folder / "samconfig.toml").read_text())

@@ -26,6 +26,11 @@ AFTER_DEPLOY = {
     "fanout": "Subscribe the on-call address to output `AlarmTopicArn`; publishers send to "
               "output `TopicArn` and need `kms:GenerateDataKey` on `TopicKeyArn`.",
 }
+AFTER_DEPLOY["stream"] = (
+    "Subscribe the on-call address to output `AlarmTopicArn`; producers put records on output "
+    "`StreamName` and need `kinesis:PutRecord(s)` and `kms:GenerateDataKey` on `StreamKeyArn`. "
+    "The stream is billed while it exists, also after `sam delete` keeps it: delete it with "
+    "`aws kinesis delete-stream` once its records are no longer needed.")
 REPOSITORY = "https://github.com/tmpllint/tmpllint"
 ACTION = "tmpllint/tmpllint"
 

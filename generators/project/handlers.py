@@ -19,6 +19,7 @@ KINDS = (
     (re.compile(r"CreateItem"), "create_item.py", "test_create_item.py", ("jsonlog.py", "web.py")),
     (re.compile(r"Consumer(\d+)"), "consumer.py", "test_consumer.py", ("jsonlog.py",)),
 )
+KINDS += ((re.compile(r"Processor"), "processor.py", "test_processor.py", ("jsonlog.py",)),)
 #: inline functions (logical id -> test data file); their code stays in the template.
 INLINE_TESTS = {
     "Preflight": "test_preflight.py",
