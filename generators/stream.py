@@ -20,7 +20,9 @@ NAME = "stream"
 SUMMARY = ("Kinesis stream (KMS) consumed by a Lambda writing to DynamoDB, and Firehose "
            "delivering it to an encrypted S3 bucket")
 SEEDS = ("000:198-214", "002:1195-1237", "001:1363-1399")
-RUNTIMES = ("python3.13", "python3.12", "nodejs22.x", "nodejs20.x", "java21")
+#: The shared --runtime choices minus nodejs20.x: deprecated on 2026-04-30, cfn-lint warns
+#: on it (W2531), so a template using it would not pass the gate.
+RUNTIMES = ("python3.13", "python3.12", "nodejs22.x", "java21")
 MODES = ("on-demand", "provisioned")
 DESTINATIONS = ("sqs", "sns")
 FUNCTION_TIMEOUT = 60

@@ -247,7 +247,8 @@ def new_stream(
     destination: FailureDestination = typer.Option(
         FailureDestination.sqs, "--destination",
         help="Where the processor's failed batches are described: an SQS queue or an SNS topic."),
-    runtime: Runtime = typer.Option(Runtime.python312, "--runtime", help="Lambda runtime of the processor."),
+    runtime: Runtime = typer.Option(Runtime.python312, "--runtime",
+                                    help="Lambda runtime of the processor (not nodejs20.x: deprecated)."),
     out: Optional[str] = OUT,
     force: bool = FORCE,
     project: Optional[str] = PROJECT,
