@@ -370,3 +370,16 @@ def test_producers_and_operators_get_what_they_need_from_the_outputs(options):
 @shapes
 def test_no_yaml_aliases(options):
     assert not re.search(r"[&*]id\d{3}", render("stream", options))
+
+
+def test_on_a_terminal_the_options_are_asked_in_order(monkeypatch):
+    from tmpllint import prompts
+
+    monkeypatch.setattr(prompts, "interactive", lambda: True)
+    done = CliRunner().invoke(cli.app, ["new", "stream"], input="provisioned\nn\nsns\npython3.13\n")
+    assert done.exit_code == 0, done.output
+    asked = re.findall(r"(--[a-z-]+) \(", done.stderr)
+    assert asked == ["--mode", "--firehose", "--destination", "--runtime"]
+    template = render("stream", stream.Options(mode="provisioned", firehose=False, destination="sns",
+                                               runtime="python3.13"))
+    assert done.stdout.endswith(template)

@@ -294,7 +294,7 @@ def test_a_real_terminal_gets_the_questions(tmp_path):
     assert (tmp_path / "net.yaml").read_text() == render("vpc", vpc.Options(azs=3, data_subnets=True))
 
 
-@pytest.mark.parametrize("pattern", ["serverless-api", "fanout"])
+@pytest.mark.parametrize("pattern", ["serverless-api", "fanout", "stream"])
 def test_each_handler_reads_the_environment_its_function_gets(projects, pattern):
     from tmpllint.generators.project import handlers
 
