@@ -170,8 +170,8 @@ def _delivery(res: dict) -> None:
         Bucket=ref("ArchiveBucket"), PolicyDocument=mapping(Version="2012-10-17", Statement=[
             tls_only("ArchiveBucket")])))
     res["DeliveryLogs"] = log_group("StreamKey", "LogRetentionDays")
-    comment_before(res, "DeliveryLogs", "Firehose writes its delivery errors here (the stream "
-                   "named below must exist: only the console creates it)", 2)
+    comment_before(res, "DeliveryLogs", "Firehose writes its delivery errors here (the log "
+                   "stream below must exist: only the console creates it)", 2)
     res["DeliveryLogStream"] = mapping(Type="AWS::Logs::LogStream", DeletionPolicy="Retain",
                                        UpdateReplacePolicy="Retain", Properties=mapping(
         LogGroupName=ref("DeliveryLogs"), LogStreamName="S3Delivery"))
@@ -220,8 +220,8 @@ def _delivery(res: dict) -> None:
     comment_before(res, "DeliveryStream", "Firehose reads the same stream (a second shared "
                    "consumer: 2 MB/s per shard across all of them, 002:1210; add enhanced fan-out "
                    "beyond two, 002:1213) and buffers 5 minutes or 64 MB, compressed, before "
-                   "writing (000:209). Records stay encrypted by the stream's key in transit from "
-                   "Kinesis, so the delivery stream takes no key of its own.", 2)
+                   "writing (000:209). A delivery stream reading Kinesis takes no key of its own (the "
+                   "source stream's encryption applies); it encrypts the objects with the key.", 2)
     res["DeliveryFreshnessAlarm"] = _alarm(
         "Firehose holds a record older than 15 minutes: S3 delivery fails (see the DeliveryLogs group)",
         "AWS/Firehose", "DeliveryToS3.DataFreshness", ("DeliveryStreamName", ref("DeliveryStream")),
@@ -260,8 +260,9 @@ def build(options: Options):
     res = mapping()
     res["StreamKey"] = _key(options)
     comment_before(res, "StreamKey", "Customer managed key, rotated yearly (001:2433-2435), for the "
-                   "stream, the table, the failure destination, the topics"
-                   + (", the bucket" if options.firehose else "") + " and the logs. The roles "
+                   "stream, the table, the failed-batch "
+                   + ("queue" if options.destination == "sqs" else "topic") + ", the alarm topic"
+                   + (", the archive bucket" if options.firehose else "") + " and the logs. The roles "
                    "below use it only through those services (kms:ViaService); CloudWatch alarms "
                    "of this account may publish to the encrypted alarm topic", 2)
     mode = mapping(StreamMode="ON_DEMAND" if options.mode == "on-demand" else "PROVISIONED")
