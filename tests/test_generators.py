@@ -3,6 +3,7 @@ with zero findings (cfn-lint's own included, infos too) and matches its golden f
 
 from __future__ import annotations
 
+import itertools
 import subprocess
 import sys
 
@@ -13,6 +14,7 @@ from tmpllint.generators import PATTERNS, render
 from tmpllint.generators import fanout, serverless_api, static_site, three_tier, vpc
 from tmpllint.generators import workflow
 from tmpllint.generators import event_driven
+from tmpllint.generators import stream
 
 GOLDEN = FIXTURES / "generators"
 #: (golden file name, pattern, options): the documented option matrix.
@@ -54,6 +56,15 @@ EVENT_DRIVEN = [
 ]
 MATRIX += EVENT_DRIVEN
 SAM_PATTERNS += EVENT_DRIVEN
+MATRIX += [
+    (f"stream-{mode}{'-firehose' if firehose else ''}-{destination}"
+     f"{'' if runtime == 'python3.12' else '-' + runtime}.yaml", "stream",
+     stream.Options(mode=mode, firehose=firehose, destination=destination, runtime=runtime))
+    for mode, firehose, destination, runtime in [
+        *itertools.product(stream.MODES, (True, False), stream.DESTINATIONS, ("python3.12",)),
+        ("on-demand", True, "sqs", "java21"), ("provisioned", False, "sns", "nodejs22.x")]
+]
+SAM_PATTERNS += [m for m in MATRIX if m[1] == "stream"]
 
 
 def test_every_pattern_is_in_the_matrix():

@@ -35,9 +35,10 @@ PROJECTS = {
     "fanout": (["--queues", "2"], 8),
     "workflow": (["--type", "express", "--trigger", "schedule"], 14),
 }
+PROJECTS["stream"] = ([], 7)
 PROJECTS["event-driven"] = ([], 15)
 #: The projects of SAM patterns (samconfig.toml, sam commands; the others get deploy.sh).
-SAM_PROJECTS = {"serverless-api", "fanout", "workflow", "event-driven"}
+SAM_PROJECTS = {"serverless-api", "fanout", "workflow", "event-driven", "stream"}
 
 
 def test_every_pattern_has_a_project_test():
@@ -94,7 +95,8 @@ def test_handlers_compile_and_import_without_aws_credentials(projects, pattern):
     assert [f.name for f in folders] == {"serverless-api": ["createItem", "listItems"],
                                          "fanout": ["consumer1", "consumer2"],
                                          "workflow": ["notify", "process", "validate"],
-                                         "event-driven": ["eventHandler", "queueConsumer"]}.get(pattern, [])
+                                         "event-driven": ["eventHandler", "queueConsumer"],
+                                         "stream": ["processor"]}.get(pattern, [])
     script = "\n".join([
         "import importlib.util, py_compile, sys",
         "for folder in sys.argv[1:]:",

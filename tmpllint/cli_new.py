@@ -247,8 +247,7 @@ def new_workflow(
         WorkflowTrigger.none, "--trigger",
         help="none: callers start executions (output StateMachineArn); schedule: EventBridge "
              "starts one on ScheduleExpression (default rate(1 hour))."),
-    runtime: Runtime = typer.Option(Runtime.python312, "--runtime",
-                                            help="Lambda runtime of the steps."),
+    runtime: Runtime = typer.Option(Runtime.python312, "--runtime", help="Lambda runtime of the steps."),
     out: Optional[str] = OUT,
     force: bool = FORCE,
     project: Optional[str] = PROJECT,
@@ -300,3 +299,47 @@ def new_event_driven(
     _write_template("event-driven", Options(targets=given["targets"].value,
                                             schema_registry=given["schema_registry"],
                                             runtime=given["runtime"].value), out, force, project)
+
+
+class StreamMode(str, Enum):
+    on_demand = "on-demand"
+    provisioned = "provisioned"
+
+
+class FailureDestination(str, Enum):
+    sqs = "sqs"
+    sns = "sns"
+
+
+@new_app.command("stream")
+def new_stream(
+    context: typer.Context,
+    mode: StreamMode = typer.Option(StreamMode.on_demand, "--mode",
+                                    help="Stream capacity: on-demand, or provisioned shards "
+                                         "(a ShardCount parameter)."),
+    firehose: bool = typer.Option(True, "--firehose/--no-firehose",
+                                  help="Add a Firehose delivery stream archiving the stream to "
+                                       "an encrypted, lifecycle-managed S3 bucket."),
+    destination: FailureDestination = typer.Option(
+        FailureDestination.sqs, "--destination",
+        help="Where the processor's failed batches are described: an SQS queue or an SNS topic."),
+    runtime: Runtime = typer.Option(Runtime.python312, "--runtime",
+                                    help="Lambda runtime of the processor (not nodejs20.x: deprecated)."),
+    out: Optional[str] = OUT,
+    force: bool = FORCE,
+    project: Optional[str] = PROJECT,
+) -> None:
+    """Kinesis data stream (customer managed KMS key, retained, replayable) consumed by a
+    traced Lambda function writing each record to DynamoDB (point-in-time recovery); a
+    failing batch is bisected, retried 3 times at most and described in an SQS queue or
+    SNS topic; optional Firehose archive to an encrypted, versioned, TLS-only S3 bucket
+    with access logs and lifecycle rules; alarms on iterator age, failed batches,
+    throttled writes and delivery freshness. Code folder: processor/
+    (notes 000:198-214, 002:1195-1237, 001:1363-1399)."""
+    from tmpllint import prompts
+    from tmpllint.generators.stream import Options
+
+    given = prompts.ask(context, mode=mode, firehose=firehose, destination=destination, runtime=runtime)
+    _write_template("stream", Options(mode=given["mode"].value, firehose=given["firehose"],
+                                      destination=given["destination"].value,
+                                      runtime=given["runtime"].value), out, force, project)

@@ -35,6 +35,11 @@ AFTER_DEPLOY["event-driven"] = (
     "parameter and `DetailType` `OrderPlaced` (a `detail.orderId` is required); they need no KMS "
     "permission. Subscribe the on-call address to output `AlarmTopicArn`. After a fix, replay "
     "events from output `ArchiveName` with `aws events start-replay`.")
+AFTER_DEPLOY["stream"] = (
+    "Subscribe the on-call address to output `AlarmTopicArn`; producers put records on output "
+    "`StreamName` and need `kinesis:PutRecord(s)` and `kms:GenerateDataKey` on `StreamKeyArn`. "
+    "The stream is billed while it exists, also after `sam delete` keeps it: delete it with "
+    "`aws kinesis delete-stream` once its records are no longer needed.")
 REPOSITORY = "https://github.com/tmpllint/tmpllint"
 ACTION = "tmpllint/tmpllint"
 

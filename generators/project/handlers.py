@@ -24,6 +24,7 @@ KINDS = (
     (re.compile(r"EventHandler"), "event_handler.py", "test_event_handler.py", ("jsonlog.py",)),
     (re.compile(r"QueueConsumer"), "queue_consumer.py", "test_queue_consumer.py", ("jsonlog.py",)),
 )
+KINDS += ((re.compile(r"Processor"), "processor.py", "test_processor.py", ("jsonlog.py",)),)
 #: inline functions (logical id -> test data file); their code stays in the template.
 INLINE_TESTS = {
     "Preflight": "test_preflight.py",
