@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from ruamel.yaml.scalarstring import LiteralScalarString
 
 from tmpllint.generators.blocks import LAMBDA_RUNTIMES, customer_key, interface, log_group, retention_parameter
-from tmpllint.yamlio import comment_before, condition, equals, get_att, if_, mapping, no_value, ref, sub
+from tmpllint.yamlio import comment_before, equals, get_att, if_, mapping, no_value, ref, sub
 
 NAME = "serverless-api"
 SUMMARY = "SAM API (http|rest) with Cognito or IAM auth, traced functions, DynamoDB table"
