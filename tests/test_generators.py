@@ -11,6 +11,7 @@ import pytest
 from conftest import FIXTURES, ROOT
 from tmpllint.generators import PATTERNS, render
 from tmpllint.generators import fanout, serverless_api, static_site, three_tier, vpc
+from tmpllint.generators import ecs_fargate
 
 GOLDEN = FIXTURES / "generators"
 #: (golden file name, pattern, options): the documented option matrix.
@@ -33,6 +34,10 @@ MATRIX = [
     for azs, engine, cache in ((2, "postgres", False), (3, "mysql", True), (2, "mysql", True))
 ]
 SAM_PATTERNS = [m for m in MATRIX if m[1] in ("serverless-api", "fanout")]
+MATRIX += [
+    (f"ecs-fargate-azs{azs}{'-spot' if spot else ''}.yaml", "ecs-fargate", ecs_fargate.Options(azs=azs, spot=spot))
+    for azs in (2, 3) for spot in (False, True)
+]
 
 
 def test_every_pattern_is_in_the_matrix():

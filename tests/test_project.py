@@ -34,6 +34,7 @@ PROJECTS = {
     "serverless-api": (["--api", "rest"], 21),
     "fanout": (["--queues", "2"], 8),
 }
+PROJECTS["ecs-fargate"] = ([], 6)
 
 
 def test_every_pattern_has_a_project_test():

@@ -26,6 +26,13 @@ AFTER_DEPLOY = {
     "fanout": "Subscribe the on-call address to output `AlarmTopicArn`; publishers send to "
               "output `TopicArn` and need `kms:GenerateDataKey` on `TopicKeyArn`.",
 }
+AFTER_DEPLOY["ecs-fargate"] = (
+    "The service first runs a public placeholder (nginx on port 8080 as user 101). Push your "
+    "image to output `RepositoryUri` under a new tag (tags are immutable), then deploy again "
+    "with `IMAGE_TAG=thattag`, and `CONTAINER_PORT`, `CONTAINER_USER` (never 0) and "
+    "`HEALTH_CHECK_PATH` if yours differ; a deployment whose tasks never get healthy rolls "
+    "back by itself. Point the certificate's domain at output `LoadBalancerDnsName`; grant "
+    "the application's permissions to output `TaskRoleArn`.")
 REPOSITORY = "https://github.com/tmpllint/tmpllint"
 ACTION = "tmpllint/tmpllint"
 
@@ -208,6 +215,7 @@ def readme(template, *, pattern: str, stack: str, command: str, functions: list[
         out += ["| Parameter | Default | What it does |", "| --- | --- | --- |"]
         for name, spec in parameters(template):
             default = f"`{_text(spec['Default'])}`" if "Default" in spec else "(required)"
+            default = "(empty)" if default == "``" else default
             out.append(f"| `{name}` | {default} | {_describe(spec)} |")
         out.append("")
         if sam:
