@@ -102,12 +102,11 @@ def _parameters(network: vpc.Options) -> dict:
 
 
 def _trust_ecs_tasks() -> dict:
-    """The trust policy of a task or execution role: ECS tasks of this account only."""
+    """The trust policy of a task or execution role: ECS tasks of this account only
+    (`aws:SourceAccount`: no other account can have ECS assume it, the confused deputy)."""
     return mapping(Version="2012-10-17", Statement=[mapping(
         Effect="Allow", Principal=mapping(Service="ecs-tasks.amazonaws.com"), Action="sts:AssumeRole",
-        Condition=mapping(
-            ArnLike=mapping(("aws:SourceArn", sub("arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:*"))),
-            StringEquals=mapping(("aws:SourceAccount", ref("AWS::AccountId")))))])
+        Condition=mapping(StringEquals=mapping(("aws:SourceAccount", ref("AWS::AccountId")))))])
 
 
 def _lifecycle_policy() -> str:
