@@ -250,10 +250,8 @@ def build(options: Options):
     res["LoadBalancerSecurityGroup"] = alb.load_balancer_security_group()
     comment_before(res, "LoadBalancerSecurityGroup", "Security groups chained ALB -> tasks: only the "
                    "load balancer reaches the containers (002:808-813)", 2)
-    res["ServiceSecurityGroup"] = alb.security_group("The container port, from the load balancer only", [
-        mapping(IpProtocol="tcp", FromPort=ref("ContainerPort"), ToPort=ref("ContainerPort"),
-                SourceSecurityGroupId=ref("LoadBalancerSecurityGroup"),
-                Description="Container traffic from the load balancer")])
+    res["ServiceSecurityGroup"] = alb.targets_security_group("The container port, from the load balancer only",
+                                                             "ContainerPort", "Container traffic from the load balancer")
 
     alb.add_load_balancer(res, _subnets("Public", options))
     res["TargetGroup"] = mapping(Type="AWS::ElasticLoadBalancingV2::TargetGroup", Properties=mapping(
