@@ -30,9 +30,10 @@ AFTER_DEPLOY["ecs-fargate"] = (
     "The service first runs a public placeholder (nginx on port 8080 as user 101). Push your "
     "image to output `RepositoryUri` under a new tag (tags are immutable), then deploy again "
     "with `IMAGE_TAG=thattag`, and `CONTAINER_PORT`, `CONTAINER_USER` (never 0) and "
-    "`HEALTH_CHECK_PATH` if yours differ; a deployment whose tasks never get healthy rolls "
-    "back by itself. Point the certificate's domain at output `LoadBalancerDnsName`; grant "
-    "the application's permissions to output `TaskRoleArn`.")
+    "`HEALTH_CHECK_PATH` if yours differ; set them on every later deploy too (unset, "
+    "`deploy.sh` passes the defaults, which run the placeholder again). A deployment whose "
+    "tasks never get healthy rolls back by itself. Point the certificate's domain at output "
+    "`LoadBalancerDnsName`; grant the application's permissions to output `TaskRoleArn`.")
 REPOSITORY = "https://github.com/tmpllint/tmpllint"
 ACTION = "tmpllint/tmpllint"
 
