@@ -62,7 +62,7 @@ def _parameters(network: vpc.Options) -> dict:
     params["ImageTag"] = mapping(
         Type="String", Default="", AllowedPattern=r"^$|^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$",
         ConstraintDescription="empty, or an image tag (letters, digits, _ . -, up to 128)",
-        Description=f"Tag of the image to run from this stack's ECR repository (output "
+        Description=f"Tag of the image (linux/amd64) to run from this stack's ECR repository (output "
                     f"RepositoryUri); empty runs the placeholder {PLACEHOLDER_IMAGE} (port "
                     f"{PLACEHOLDER_PORT}, user {PLACEHOLDER_USER}). Tags are immutable: push a new tag "
                     "for every release.")
