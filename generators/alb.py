@@ -46,6 +46,13 @@ def load_balancer_security_group() -> dict:
                 Description="HTTP from anywhere, only redirected to HTTPS")])
 
 
+def targets_security_group(description: str, port_parameter: str, rule_description: str) -> dict:
+    """The targets' security group: the port of `port_parameter`, from the load balancer only."""
+    return security_group(description, [
+        mapping(IpProtocol="tcp", FromPort=ref(port_parameter), ToPort=ref(port_parameter),
+                SourceSecurityGroupId=ref("LoadBalancerSecurityGroup"), Description=rule_description)])
+
+
 def add_load_balancer(res, subnets: list) -> None:
     """`AccessLogBucket`, `AccessLogBucketPolicy` and `LoadBalancer` (security group
     `LoadBalancerSecurityGroup`, parameter `AccessLogRetentionDays`) into `res`."""

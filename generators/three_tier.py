@@ -119,10 +119,8 @@ def web_tier(res: dict, options: Options, port: int | None) -> None:
     res["LoadBalancerSecurityGroup"] = alb.load_balancer_security_group()
     comment_before(res, "LoadBalancerSecurityGroup", "Security groups chained ALB -> app -> data "
                    "(002:419-427): only the tier in front may connect", 2)
-    res["AppSecurityGroup"] = alb.security_group("The application port, from the load balancer only", [
-        mapping(IpProtocol="tcp", FromPort=ref("AppPort"), ToPort=ref("AppPort"),
-                SourceSecurityGroupId=ref("LoadBalancerSecurityGroup"),
-                Description="Application traffic from the load balancer")])
+    res["AppSecurityGroup"] = alb.targets_security_group("The application port, from the load balancer only",
+                                                         "AppPort", "Application traffic from the load balancer")
     if port is not None:
         res["DatabaseSecurityGroup"] = alb.security_group("The database port, from the application only", [
             mapping(IpProtocol="tcp", FromPort=port, ToPort=port, SourceSecurityGroupId=ref("AppSecurityGroup"),

@@ -15,6 +15,7 @@ from tmpllint.generators import fanout, serverless_api, static_site, three_tier,
 from tmpllint.generators import workflow
 from tmpllint.generators import event_driven
 from tmpllint.generators import stream
+from tmpllint.generators import ecs_fargate
 
 GOLDEN = FIXTURES / "generators"
 #: (golden file name, pattern, options): the documented option matrix.
@@ -65,6 +66,10 @@ MATRIX += [
         ("on-demand", True, "sqs", "java21"), ("provisioned", False, "sns", "nodejs22.x")]
 ]
 SAM_PATTERNS += [m for m in MATRIX if m[1] == "stream"]
+MATRIX += [
+    (f"ecs-fargate-azs{azs}{'-spot' if spot else ''}.yaml", "ecs-fargate", ecs_fargate.Options(azs=azs, spot=spot))
+    for azs in (2, 3) for spot in (False, True)
+]
 
 
 def test_every_pattern_is_in_the_matrix():

@@ -39,6 +39,7 @@ PROJECTS["stream"] = ([], 7)
 PROJECTS["event-driven"] = ([], 15)
 #: The projects of SAM patterns (samconfig.toml, sam commands; the others get deploy.sh).
 SAM_PROJECTS = {"serverless-api", "fanout", "workflow", "event-driven", "stream"}
+PROJECTS["ecs-fargate"] = ([], 6)
 
 
 def test_every_pattern_has_a_project_test():

@@ -343,3 +343,28 @@ def new_stream(
     _write_template("stream", Options(mode=given["mode"].value, firehose=given["firehose"],
                                       destination=given["destination"].value,
                                       runtime=given["runtime"].value), out, force, project)
+
+
+@new_app.command("ecs-fargate")
+def new_ecs_fargate(
+    context: typer.Context,
+    azs: int = typer.Option(2, "--azs", min=2, max=3, help=AZS_HELP),
+    spot: bool = typer.Option(False, "--spot", help="Run tasks beyond the first on Fargate Spot too "
+                              "(1 on FARGATE for 3 on FARGATE_SPOT; the first task always on FARGATE)."),
+    out: Optional[str] = OUT,
+    force: bool = FORCE,
+    project: Optional[str] = PROJECT,
+) -> None:
+    """The vpc layout plus an HTTPS ALB in front of a Fargate service in the private subnets
+    (two tasks or more across the AZs, circuit breaker with rollback, CPU target tracking,
+    Container Insights), an ECR repository (scan on push, immutable tags, KMS, lifecycle),
+    a KMS-encrypted log group, an execution role scoped to that repository and log group and
+    an empty task role; the container runs as a non-root user on a read-only root filesystem.
+    Until ImageTag names an image pushed to the repository, a public unprivileged nginx
+    serves the health check. Deployers provide an ACM certificate ARN
+    (notes 001:1469-1525, 002:746-820, 000:353-374)."""
+    from tmpllint import prompts
+    from tmpllint.generators.ecs_fargate import Options
+
+    given = prompts.ask(context, azs=azs, spot=spot)
+    _write_template("ecs-fargate", Options(**given), out, force, project)

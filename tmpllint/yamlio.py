@@ -83,6 +83,10 @@ def no_value() -> TaggedScalar:
     return ref("AWS::NoValue")
 
 
+def find_in_map(name: str, key: Any, attribute: Any) -> CommentedSeq:
+    return _sequence("!FindInMap", [name, key, attribute])
+
+
 def mapping(*pairs: tuple[str, Any], comment: str | None = None, **items: Any) -> CommentedMap:
     """A mapping from (key, value) pairs and/or keyword items, keeping their order."""
     result = CommentedMap()

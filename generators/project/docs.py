@@ -40,6 +40,14 @@ AFTER_DEPLOY["stream"] = (
     "`StreamName` and need `kinesis:PutRecord(s)` and `kms:GenerateDataKey` on `StreamKeyArn`. "
     "The stream is billed while it exists, also after `sam delete` keeps it: delete it with "
     "`aws kinesis delete-stream` once its records are no longer needed.")
+AFTER_DEPLOY["ecs-fargate"] = (
+    "The service first runs a public placeholder (nginx on port 8080 as user 101). Push your "
+    "image to output `RepositoryUri` under a new tag (tags are immutable), then deploy again "
+    "with `IMAGE_TAG=thattag`, and `CONTAINER_PORT`, `CONTAINER_USER` (never 0) and "
+    "`HEALTH_CHECK_PATH` if yours differ; set them on every later deploy too (unset, "
+    "`deploy.sh` passes the defaults, which run the placeholder again). A deployment whose "
+    "tasks never get healthy rolls back by itself. Point the certificate's domain at output "
+    "`LoadBalancerDnsName`; grant the application's permissions to output `TaskRoleArn`.")
 REPOSITORY = "https://github.com/tmpllint/tmpllint"
 ACTION = "tmpllint/tmpllint"
 
@@ -222,6 +230,7 @@ def readme(template, *, pattern: str, stack: str, command: str, functions: list[
         out += ["| Parameter | Default | What it does |", "| --- | --- | --- |"]
         for name, spec in parameters(template):
             default = f"`{_text(spec['Default'])}`" if "Default" in spec else "(required)"
+            default = "(empty)" if default == "``" else default
             out.append(f"| `{name}` | {default} | {_describe(spec)} |")
         out.append("")
         if sam:
