@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from tmpllint.findings import CFN_LINT_SEVERITY, FileResult, Finding
+from tmpllint import samrefs
 from tmpllint.preprocess import quiet_cfn_lint
 from tmpllint.selection import SUPERSEDED, RuleSelection
 
@@ -80,6 +81,7 @@ class Engine:
         self.regions = list(regions)
         self.rules = _build_rules(_guarded_rules_class(Rules), selection, extra_rules)
         _install_speedups(self.rules)
+        samrefs.install_sub(self.rules)
         # cfn-lint's informational rules are off unless asked for; tmpllint reports
         # every severity and lets --fail-on decide what fails.
         self._config = _IsolatedConfig(regions=self.regions, include_checks=["I"])
@@ -151,6 +153,7 @@ class Engine:
                           if key in template) and isinstance(template.get("Resources"), dict)
         matches = list(cfn.transform()) if sections_ok else []
         if not matches and cfn.template is not None:
+            samrefs.adjust_context(cfn)
             stage.name = "rules"
             found = self.rules.run(filename=path, cfn=cfn, config=self._config)
             stage.name = "suppression"
