@@ -19,6 +19,7 @@ from typing import Iterable, Iterator
 
 from tmpllint.findings import CFN_LINT_SEVERITY, FileResult, Finding
 from tmpllint import samrefs
+from tmpllint.accepted import accepted
 from tmpllint.preprocess import quiet_cfn_lint
 from tmpllint.selection import SUPERSEDED, RuleSelection
 
@@ -180,6 +181,7 @@ class Engine:
             _to_finding(path, match, secrets, template)
             for match in matches
             if match.rule.id != "E0002" and self.selection.enabled(match.rule.id)
+            and not accepted(match.rule.id, getattr(match, "path", None), template)
         }
         return sorted(_replace(f, severity=self.selection.severity(f.rule, f.severity))
                       for f in findings)
