@@ -183,8 +183,29 @@ class Engine:
             if match.rule.id != "E0002" and self.selection.enabled(match.rule.id)
             and not accepted(match.rule.id, getattr(match, "path", None), template)
         }
-        return sorted(_replace(f, severity=self.selection.severity(f.rule, f.severity))
-                      for f in findings)
+        return sorted(_one_per_defect(
+            _replace(f, severity=self.selection.severity(f.rule, f.severity)) for f in findings))
+
+
+_SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
+
+
+def _one_per_defect(findings: Iterable[Finding]) -> list[Finding]:
+    """cfn-lint reports some defects through several of its rules at once, word for word
+    (a JSON `null` in `Fn::GetAZs` inside a `Fn::Join` is both E1022 and E3024): cfn-lint
+    findings with the same span and the same message are one defect, reported once (the
+    most severe, then the lowest rule id). tmpllint's own findings are never merged."""
+    kept: dict[tuple, Finding] = {}
+    result = []
+    for finding in findings:
+        if finding.source != "cfn-lint":
+            result.append(finding)
+            continue
+        key = (finding.line, finding.column, finding.end_line, finding.end_column, finding.message)
+        rank = (_SEVERITY_RANK.get(finding.severity, 3), finding.rule)
+        if key not in kept or rank < (_SEVERITY_RANK.get(kept[key].severity, 3), kept[key].rule):
+            kept[key] = finding
+    return result + list(kept.values())
 
 
 class LintOutOfMemory(BaseException):
