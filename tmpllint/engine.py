@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from tmpllint.findings import CFN_LINT_SEVERITY, FileResult, Finding
-from tmpllint import samrefs
+from tmpllint import guard, samrefs
 from tmpllint.accepted import accepted
 from tmpllint.preprocess import quiet_cfn_lint
 from tmpllint.selection import SUPERSEDED, RuleSelection
@@ -170,6 +170,7 @@ class Engine:
             secrets |= values_to_mask(cfn)
         result = FileResult(path, findings=self._findings(path, matches, secrets, template))
         quiet_cfn_lint(result, template)
+        guard.apply(result, template)
         crashes = [m for m in matches if m.rule.id == "E0002"]
         if crashes:
             result.status, result.error_kind = "error", "crash"
