@@ -15,7 +15,8 @@ from test_samrefs import _marked
 from tmpllint.accepted import accepted
 
 RULES = ("E3001", "W3001")
-CASES = sorted((FIXTURES / "accepted").glob("*.yaml"))
+CASES = sorted((FIXTURES / "accepted").glob("*_*.yaml"))
+CASES = [case for case in CASES if case.name.startswith(("fail_", "pass_"))]
 
 
 @pytest.mark.parametrize("path", CASES, ids=[path.name for path in CASES])
@@ -46,3 +47,22 @@ TEMPLATE = {"Resources": {"B": {"Type": "AWS::S3::Bucket", "Description": "logs"
 ])
 def test_accepted(rule, path, template, expected):
     assert accepted(rule, path, template) is expected
+
+
+def test_old_policy_version_is_info_unless_it_uses_policy_variables(engine):
+    path = FIXTURES / "accepted" / "policy_versions.yaml"
+    result = engine.lint_path(str(path))
+    lines = path.read_text(encoding="utf-8").splitlines()
+    marked = {number: line.rsplit("# ", 1)[1] for number, line in enumerate(lines, start=1)
+              if line.endswith(("# info", "# warning"))}
+    found = {f.line: f.severity for f in result.findings if f.rule == "W2511"}
+    assert found == marked
+
+
+def test_keep_restores_the_old_policy_version_warning():
+    from tmpllint.engine import Engine
+    from tmpllint.selection import RuleSelection
+
+    result = Engine(selection=RuleSelection(overlaps="keep")).lint_path(
+        str(FIXTURES / "accepted" / "policy_versions.yaml"))
+    assert {f.severity for f in result.findings if f.rule == "W2511"} == {"warning"}

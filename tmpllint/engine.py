@@ -19,7 +19,7 @@ from typing import Iterable, Iterator
 
 from tmpllint.findings import CFN_LINT_SEVERITY, FileResult, Finding
 from tmpllint import guard, samrefs
-from tmpllint.accepted import accepted
+from tmpllint.accepted import accepted, info_here
 from tmpllint.preprocess import quiet_cfn_lint
 from tmpllint.selection import SUPERSEDED, RuleSelection
 
@@ -179,7 +179,9 @@ class Engine:
 
     def _findings(self, path: str, matches, secrets=(), template=None) -> list[Finding]:
         findings = {
-            _to_finding(path, match, secrets, template)
+            _with_info(_to_finding(path, match, secrets, template),
+                       self.selection.overlaps != "keep"
+                       and info_here(match.rule.id, getattr(match, "path", None), template))
             for match in matches
             if match.rule.id != "E0002" and self.selection.enabled(match.rule.id)
             and not accepted(match.rule.id, getattr(match, "path", None), template)
@@ -189,6 +191,11 @@ class Engine:
 
 
 _SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
+
+
+def _with_info(finding: Finding, info: bool) -> Finding:
+    """`finding` at info when `info` (accepted.INFO_WHERE says it changes nothing)."""
+    return _replace(finding, severity="info") if info else finding
 
 
 def _one_per_defect(findings: Iterable[Finding]) -> list[Finding]:
