@@ -84,6 +84,13 @@ def _overlap_lines(doc) -> list[str]:
         return ["", "Reported at info", _wrap(f"{DEMOTED[doc.id]}. tmpllint reports it at info, "
                                               "below the default gate; cfn-lint-overlaps = \"keep\" "
                                               "restores cfn-lint's own severity.")]
+    from tmpllint.accepted import INFO_WHY
+
+    if doc.id in INFO_WHY:
+        return ["", "Reported at info where it changes nothing",
+                _wrap(f"{INFO_WHY[doc.id]}. Findings where it changes nothing are reported at "
+                      "info, the others at cfn-lint's own severity; cfn-lint-overlaps = "
+                      "\"keep\" restores cfn-lint's severity for all.")]
     if doc.supersedes:
         return ["", "Supersedes", *[_wrap(f"cfn-lint {rule}: {SUPERSEDED[rule][1]}")
                                     for rule in doc.supersedes],

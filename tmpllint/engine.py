@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from tmpllint.findings import CFN_LINT_SEVERITY, FileResult, Finding
+from tmpllint import guard, samrefs
+from tmpllint.accepted import accepted, info_here
 from tmpllint.preprocess import quiet_cfn_lint
 from tmpllint.selection import SUPERSEDED, RuleSelection
 
@@ -80,6 +82,7 @@ class Engine:
         self.regions = list(regions)
         self.rules = _build_rules(_guarded_rules_class(Rules), selection, extra_rules)
         _install_speedups(self.rules)
+        samrefs.install_sub(self.rules)
         # cfn-lint's informational rules are off unless asked for; tmpllint reports
         # every severity and lets --fail-on decide what fails.
         self._config = _IsolatedConfig(regions=self.regions, include_checks=["I"])
@@ -151,6 +154,7 @@ class Engine:
                           if key in template) and isinstance(template.get("Resources"), dict)
         matches = list(cfn.transform()) if sections_ok else []
         if not matches and cfn.template is not None:
+            samrefs.adjust_context(cfn)
             stage.name = "rules"
             found = self.rules.run(filename=path, cfn=cfn, config=self._config)
             stage.name = "suppression"
@@ -166,6 +170,7 @@ class Engine:
             secrets |= values_to_mask(cfn)
         result = FileResult(path, findings=self._findings(path, matches, secrets, template))
         quiet_cfn_lint(result, template)
+        guard.apply(result, template)
         crashes = [m for m in matches if m.rule.id == "E0002"]
         if crashes:
             result.status, result.error_kind = "error", "crash"
@@ -174,12 +179,41 @@ class Engine:
 
     def _findings(self, path: str, matches, secrets=(), template=None) -> list[Finding]:
         findings = {
-            _to_finding(path, match, secrets, template)
+            _with_info(_to_finding(path, match, secrets, template),
+                       self.selection.overlaps != "keep"
+                       and info_here(match.rule.id, getattr(match, "path", None), template))
             for match in matches
             if match.rule.id != "E0002" and self.selection.enabled(match.rule.id)
+            and not accepted(match.rule.id, getattr(match, "path", None), template)
         }
-        return sorted(_replace(f, severity=self.selection.severity(f.rule, f.severity))
-                      for f in findings)
+        return sorted(_one_per_defect(
+            _replace(f, severity=self.selection.severity(f.rule, f.severity)) for f in findings))
+
+
+_SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
+
+
+def _with_info(finding: Finding, info: bool) -> Finding:
+    """`finding` at info when `info` (accepted.INFO_WHERE says it changes nothing)."""
+    return _replace(finding, severity="info") if info else finding
+
+
+def _one_per_defect(findings: Iterable[Finding]) -> list[Finding]:
+    """cfn-lint reports some defects through several of its rules at once, word for word
+    (a JSON `null` in `Fn::GetAZs` inside a `Fn::Join` is both E1022 and E3024): cfn-lint
+    findings with the same span and the same message are one defect, reported once (the
+    most severe, then the lowest rule id). tmpllint's own findings are never merged."""
+    kept: dict[tuple, Finding] = {}
+    result = []
+    for finding in findings:
+        if finding.source != "cfn-lint":
+            result.append(finding)
+            continue
+        key = (finding.line, finding.column, finding.end_line, finding.end_column, finding.message)
+        rank = (_SEVERITY_RANK.get(finding.severity, 3), finding.rule)
+        if key not in kept or rank < (_SEVERITY_RANK.get(kept[key].severity, 3), kept[key].rule):
+            kept[key] = finding
+    return result + list(kept.values())
 
 
 class LintOutOfMemory(BaseException):
