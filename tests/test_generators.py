@@ -11,6 +11,7 @@ import pytest
 from conftest import FIXTURES, ROOT
 from tmpllint.generators import PATTERNS, render
 from tmpllint.generators import fanout, serverless_api, static_site, three_tier, vpc
+from tmpllint.generators import dr
 
 GOLDEN = FIXTURES / "generators"
 #: (golden file name, pattern, options): the documented option matrix.
@@ -31,6 +32,10 @@ MATRIX = [
     (f"three-tier-azs{azs}-{engine}{'-cache' if cache else ''}.yaml", "three-tier",
      three_tier.Options(azs=azs, db_engine=engine, cache=cache))
     for azs, engine, cache in ((2, "postgres", False), (3, "mysql", True), (2, "mysql", True))
+]
+MATRIX += [
+    (f"dr-{strategy}-{site}.yaml", "dr", dr.Options(strategy=strategy, site=site))
+    for strategy in dr.STRATEGIES for site in dr.SITES
 ]
 SAM_PATTERNS = [m for m in MATRIX if m[1] in ("serverless-api", "fanout")]
 
