@@ -113,6 +113,8 @@ FAILOVER_UPDATE = {"pilot-light": {"PromoteReplica": "true", "AppMinSize": "2"},
 #: The primary site's region, told to the multi-site template (its global table's replica list).
 REGION_PARAMETERS = {"multi-site": {"primary": {"RecoveryRegion": "RECOVERY_REGION"}}}
 APP = three_tier.Options(azs=2, db_engine="postgres")
+#: The recovery vault's lock: copies younger than this many days cannot be deleted.
+MIN_COPY_DAYS = 7
 ARN = r"arn:aws[a-z-]*"
 
 
@@ -181,20 +183,33 @@ def _backup_role(name: str, managed: str, keys: list, comment: str, res: dict) -
 def _backup_restore(site: str) -> tuple[dict, dict, dict]:
     params, res, outs = mapping(), mapping(), mapping()
     label = "primary" if site == "primary" else "recovery"
-    res["BackupKey"] = _key(f"Encrypts the {label} backup vault of ${{AWS::StackName}}")
+    publishes = [] if site == "recovery" else [mapping(
+        Sid="BackupPublishesJobEvents", Effect="Allow", Principal=mapping(Service="backup.amazonaws.com"),
+        Action=["kms:GenerateDataKey*", "kms:Decrypt"], Resource="*")]
+    res["BackupKey"] = _key(f"Encrypts the {label} backup vault of ${{AWS::StackName}}", publishes)
     comment_before(res, "BackupKey", "Backups are encrypted with a customer managed key of this "
                    "region (KMS keys never leave their region); its use is granted to the backup "
-                   "roles by IAM", 2)
+                   "roles by IAM" + ("" if site == "recovery" else
+                                     ". AWS Backup also publishes job events to the encrypted topic"), 2)
+    vault = mapping(BackupVaultName=sub(f"${{AWS::StackName}}-{label}"),
+                    EncryptionKeyArn=get_att("BackupKey.Arn"))
     res["BackupVault"] = mapping(
         Type="AWS::Backup::BackupVault", DeletionPolicy="Retain", UpdateReplacePolicy="Retain",
-        Properties=mapping(BackupVaultName=sub(f"${{AWS::StackName}}-{label}"),
-                           EncryptionKeyArn=get_att("BackupKey.Arn")))
+        Properties=vault)
+    if site == "recovery":
+        vault["LockConfiguration"] = mapping(MinRetentionDays=MIN_COPY_DAYS)
+    else:
+        res["BackupVault"].insert(1, "DependsOn", "JobEventsTopicPolicy")
+        vault["Notifications"] = mapping(BackupVaultEvents=["BACKUP_JOB_COMPLETED", "COPY_JOB_FAILED"],
+                                         SNSTopicArn=ref("JobEventsTopic"))
     named = ("Named STACK-%s: vault names are 2 to 50 characters, so keep the stack name to "
              "%d characters" % (label, 50 - len(label) - 1))
     if site == "recovery":
         comment_before(res, "BackupVault", "The copy target of the primary's plan (001:3220 "
                        "\"Support cross-region backups\"): deploy this stack FIRST and pass its "
-                       "outputs to the primary stack. " + named, 2)
+                       "outputs to the primary stack. " + named + ". A vault lock in governance "
+                       f"mode (001:3230-3235) refuses to delete a copy younger than {MIN_COPY_DAYS} "
+                       "days, so the primary's CopyRetentionDays starts there", 2)
         _backup_role("RestoreRole", "AWSBackupServiceRolePolicyForRestores", [get_att("BackupKey.Arn")],
                      "Restore jobs in this region (the restore half of backup and restore, "
                      "000:871) run as this role: pass it as --iam-role-arn", res)
@@ -206,7 +221,17 @@ def _backup_restore(site: str) -> tuple[dict, dict, dict]:
         outs["RestoreRoleArn"] = mapping(Description="IAM role for restore jobs in this region",
                                          Value=get_att("RestoreRole.Arn"))
         return params, res, outs
-    comment_before(res, "BackupVault", named, 2)
+    comment_before(res, "BackupVault", named + "; it reports every finished backup job and every "
+                   "failed copy to JobEventsTopic", 2)
+    res["JobEventsTopic"] = mapping(Type="AWS::SNS::Topic", Properties=mapping(
+        KmsMasterKeyId=ref("BackupKey")))
+    comment_before(res, "JobEventsTopic", "Backup job events: subscribe the on-call address, with "
+                   "a filter policy on State if only failures should page (a copy that fails "
+                   "silently widens the RPO)", 2)
+    res["JobEventsTopicPolicy"] = mapping(Type="AWS::SNS::TopicPolicy", Properties=mapping(
+        Topics=[ref("JobEventsTopic")], PolicyDocument=mapping(Version="2012-10-17", Statement=[mapping(
+            Sid="BackupPublishes", Effect="Allow", Principal=mapping(Service="backup.amazonaws.com"),
+            Action="sns:Publish", Resource=ref("JobEventsTopic"))])))
     params["RecoveryVaultArn"] = _arn_parameter(
         "Backup vault in the recovery region that every recovery point is copied to (output "
         "RecoveryVaultArn of the recovery stack).",
@@ -228,8 +253,9 @@ def _backup_restore(site: str) -> tuple[dict, dict, dict]:
                     "interval plus the copy time.")
     params["RetentionDays"] = mapping(Type="Number", Default=35, MinValue=1, MaxValue=36500,
                                       Description="Days a recovery point is kept in the primary vault.")
-    params["CopyRetentionDays"] = mapping(Type="Number", Default=35, MinValue=1, MaxValue=36500,
-                                          Description="Days a copy is kept in the recovery vault.")
+    params["CopyRetentionDays"] = mapping(
+        Type="Number", Default=35, MinValue=MIN_COPY_DAYS, MaxValue=36500,
+        Description=f"Days a copy is kept in the recovery vault (at least {MIN_COPY_DAYS}: its vault lock).")
     _backup_role("BackupRole", "AWSBackupServiceRolePolicyForBackup",
                  [get_att("BackupKey.Arn"), ref("RecoveryKeyArn")],
                  "Backup and copy jobs run as this role: the managed backup policy plus the "
@@ -251,6 +277,8 @@ def _backup_restore(site: str) -> tuple[dict, dict, dict]:
                                 ConditionValue=ref("BackupTagValue"))])))
     comment_before(res, "BackupSelection", "Tag-based selection (001:3224): tag a resource "
                    "BackupTagKey=BackupTagValue and the next run backs it up", 2)
+    outs["JobEventsTopicArn"] = mapping(Description="Subscribe the on-call address: backup job "
+                                        "results and failed copies", Value=ref("JobEventsTopic"))
     outs["BackupVaultName"] = mapping(Value=ref("BackupVault"))
     outs["BackupPlanId"] = mapping(Value=ref("BackupPlan"))
     outs["BackupRoleArn"] = mapping(Value=get_att("BackupRole.Arn"))

@@ -89,6 +89,28 @@ def test_the_backup_plan_copies_every_recovery_point_to_the_recovery_vault():
     recovery = _load("backup-restore", "recovery")
     assert recovery["Outputs"]["RecoveryVaultArn"]["Value"] == {"Fn::GetAtt": ["BackupVault", "BackupVaultArn"]}
     assert recovery["Outputs"]["RecoveryKeyArn"]["Value"] == {"Fn::GetAtt": ["BackupKey", "Arn"]}
+    # the recovery vault's lock refuses young deletions; no copy is kept for less than it demands
+    lock = recovery["Resources"]["BackupVault"]["Properties"]["LockConfiguration"]
+    assert lock == {"MinRetentionDays": dr.MIN_COPY_DAYS}
+    assert primary["Parameters"]["CopyRetentionDays"]["MinValue"] == dr.MIN_COPY_DAYS
+    assert "LockConfiguration" not in primary["Resources"]["BackupVault"]["Properties"]
+
+
+def test_failed_backups_and_copies_reach_an_encrypted_topic_backup_may_publish_to():
+    primary = _load("backup-restore", "primary")
+    vault = primary["Resources"]["BackupVault"]
+    assert vault["Properties"]["Notifications"] == {
+        "BackupVaultEvents": ["BACKUP_JOB_COMPLETED", "COPY_JOB_FAILED"], "SNSTopicArn": {"Ref": "JobEventsTopic"}}
+    assert vault["DependsOn"] == "JobEventsTopicPolicy"
+    topic = primary["Resources"]["JobEventsTopic"]["Properties"]
+    assert topic["KmsMasterKeyId"] == {"Ref": "BackupKey"}
+    (publish,) = primary["Resources"]["JobEventsTopicPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    assert publish["Principal"] == {"Service": "backup.amazonaws.com"} and publish["Action"] == "sns:Publish"
+    assert publish["Resource"] == {"Ref": "JobEventsTopic"}
+    statements = primary["Resources"]["BackupKey"]["Properties"]["KeyPolicy"]["Statement"]
+    (service,) = [s for s in statements if s["Principal"] == {"Service": "backup.amazonaws.com"}]
+    assert set(service["Action"]) == {"kms:GenerateDataKey*", "kms:Decrypt"}
+    assert primary["Outputs"]["JobEventsTopicArn"]["Value"] == {"Ref": "JobEventsTopic"}
 
 
 @pytest.mark.parametrize(("site", "role", "managed", "keys"), [
