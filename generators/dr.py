@@ -98,7 +98,7 @@ FAILOVER = {
     "warm-standby": "Route 53 fails over to the recovery site, already serving from one "
                     "instance, when the primary's health check fails. Then update the recovery "
                     "stack alone (the command below): the replica becomes a writable database "
-                    "and the Auto Scaling group grows to production size. Promotion cannot be "
+                    "and the Auto Scaling group grows to the primary's two instances. Promotion cannot be "
                     "undone; set a secret of this region (`aws rds modify-db-instance "
                     "--manage-master-user-password`, then `PrimaryDatabaseSecretArn`) and keep "
                     "`RECOVERY_PROMOTE_REPLICA=true` in later deploys.",
@@ -109,7 +109,7 @@ FAILOVER = {
 }
 #: The recovery stack's parameters on failover (one `aws cloudformation deploy` of it alone).
 FAILOVER_UPDATE = {"pilot-light": {"PromoteReplica": "true", "AppMinSize": "2"},
-                   "warm-standby": {"PromoteReplica": "true", "AppMinSize": "3"}}
+                   "warm-standby": {"PromoteReplica": "true", "AppMinSize": "2"}}
 #: The primary site's region, told to the multi-site template (its global table's replica list).
 REGION_PARAMETERS = {"multi-site": {"primary": {"RecoveryRegion": "RECOVERY_REGION"}}}
 APP = three_tier.Options(azs=2, db_engine="postgres")
@@ -381,7 +381,8 @@ def _replica_site(strategy: str) -> tuple[dict, dict, dict, dict]:
             DeletionProtection=ref("DatabaseDeletionProtection"), PubliclyAccessible=False,
             CopyTagsToSnapshot=True, DBSubnetGroupName=ref("DatabaseSubnetGroup"),
             VPCSecurityGroups=[ref("DatabaseSecurityGroup")]))
-    comment_before(res, "Database", "The pilot light (000:874-875): a cross-region read replica of "
+    comment_before(res, "Database", "The core kept running (000:874-875, \"often just the "
+                   "database\"): a cross-region read replica of "
                    "the primary database (SourceDBInstanceIdentifier is its ARN, KmsKeyId a key of "
                    "this region). PromoteReplica=true removes SourceDBInstanceIdentifier, which "
                    "makes CloudFormation promote it, and turns on 7 days of backups. Retained on "
