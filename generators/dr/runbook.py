@@ -33,7 +33,8 @@ FAILOVER = {
                    "`RECOVERY_PROMOTE_REPLICA=true`: false would ask CloudFormation to make the "
                    "promoted database a replica again, which it cannot.",
     "warm-standby": "Route 53 fails over to the recovery site, already serving from one "
-                    "instance, when the primary's health check fails. Then update the recovery "
+                    "instance (reads only: its database is a replica until promoted), when the "
+                    "primary's health check fails. Then update the recovery "
                     "stack alone (the command below): the replica becomes a writable database "
                     "and the Auto Scaling group grows to the primary's two instances. Promotion cannot be "
                     "undone; set a secret of this region (`aws rds modify-db-instance "
