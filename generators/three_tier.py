@@ -14,7 +14,7 @@ from tmpllint.generators import alb, vpc
 from tmpllint.generators.blocks import ignore, interface
 from ruamel.yaml.comments import TaggedScalar
 
-from tmpllint.yamlio import comment_before, get_att, if_, mapping, ref, sub
+from tmpllint.yamlio import comment_before, get_att, mapping, ref, sub
 
 NAME = "three-tier"
 SUMMARY = "VPC + HTTPS ALB + Auto Scaling group + Multi-AZ RDS (+ Redis): the three tiers"

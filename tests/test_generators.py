@@ -16,6 +16,7 @@ from tmpllint.generators import workflow
 from tmpllint.generators import event_driven
 from tmpllint.generators import stream
 from tmpllint.generators import ecs_fargate
+from tmpllint.generators import dr
 
 GOLDEN = FIXTURES / "generators"
 #: (golden file name, pattern, options): the documented option matrix.
@@ -36,6 +37,10 @@ MATRIX = [
     (f"three-tier-azs{azs}-{engine}{'-cache' if cache else ''}.yaml", "three-tier",
      three_tier.Options(azs=azs, db_engine=engine, cache=cache))
     for azs, engine, cache in ((2, "postgres", False), (3, "mysql", True), (2, "mysql", True))
+]
+MATRIX += [
+    (f"dr-{strategy}-{site}.yaml", "dr", dr.Options(strategy=strategy, site=site))
+    for strategy in dr.STRATEGIES for site in dr.SITES
 ]
 SAM_PATTERNS = [m for m in MATRIX if m[1] in ("serverless-api", "fanout")]
 WORKFLOW_MATRIX = [

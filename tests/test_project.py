@@ -5,6 +5,7 @@ new` asks questions on a terminal only."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -33,13 +34,21 @@ PROJECTS = {
     "static-site": (["--custom-domain"], 2),
     "serverless-api": (["--api", "rest"], 21),
     "fanout": (["--queues", "2"], 8),
+    "event-driven": ([], 15),
+    "stream": ([], 7),
     "workflow": (["--type", "express", "--trigger", "schedule"], 14),
+    "ecs-fargate": ([], 6),
+    "dr": (["--strategy", "pilot-light"], 7),
 }
-PROJECTS["stream"] = ([], 7)
-PROJECTS["event-driven"] = ([], 15)
 #: The projects of SAM patterns (samconfig.toml, sam commands; the others get deploy.sh).
 SAM_PROJECTS = {"serverless-api", "fanout", "workflow", "event-driven", "stream"}
-PROJECTS["ecs-fargate"] = ([], 6)
+#: Patterns whose project holds two templates (SITE/template.yaml) deployed in two regions.
+PAIRED = {"dr": ("primary", "recovery")}
+
+
+def _templates(pattern) -> list[str]:
+    return [f"{pattern}/{site}/template.yaml" for site in PAIRED[pattern]] if pattern in PAIRED \
+        else [f"{pattern}/template.yaml"]
 
 
 def test_every_pattern_has_a_project_test():
@@ -79,7 +88,7 @@ def test_every_project_lints_clean_and_only_its_template_is_linted(projects):
                           cwd=projects, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr
     report = json.loads(done.stdout)
-    assert sorted(f["path"] for f in report["files"]) == sorted(f"{p}/template.yaml" for p in PROJECTS)
+    assert sorted(f["path"] for f in report["files"]) == sorted(t for p in PROJECTS for t in _templates(p))
     assert report["findings"] == []
     # the pre-commit configuration is YAML but not a template; tests and workflows are never looked at
     assert sorted(s["path"] for s in report["skipped"]) == sorted(f"{p}/.pre-commit-config.yaml" for p in PROJECTS)
@@ -139,7 +148,12 @@ def test_readme_commands_are_the_ones_the_files_support(projects, pattern):
         deploy = [c for c in commands if c.endswith("./deploy.sh")]
         assert len(deploy) == 1
         assert sorted(word.split("=")[0] for word in shlex.split(deploy[0])[:-1]) == required
-        assert f"aws cloudformation delete-stack --stack-name {stack}" in commands
+        if pattern in PAIRED:
+            assert {f'aws cloudformation delete-stack --region "${site.upper()}_REGION" --stack-name '
+                    f"{stack}-{site}" for site in PAIRED[pattern]} <= set(commands)
+            assert sorted(re.findall(r"--template-file (\w+)/template.yaml", text)) == sorted(PAIRED[pattern])
+        else:
+            assert f"aws cloudformation delete-stack --stack-name {stack}" in commands
         assert not (folder / "samconfig.toml").exists()
     assert stack == stack_name(str(folder)) == pattern
     assert "tmpllint lint . --fail-on info" in commands and "python -m pytest" in commands
@@ -152,10 +166,13 @@ def test_readme_documents_every_parameter_and_reuses_the_diagram(projects, patte
     from tmpllint.generators.project import project_files
 
     readme = (projects / pattern / "README.md").read_text()
-    template = PATTERNS[pattern].build(_options(pattern))
-    for name, spec in template["Parameters"].items():
-        row = re.search(rf"^\| `{name}` \| .* \| (.*) \|$", readme, re.M)
-        assert row and str(spec["Description"]).split(";")[0] in row.group(1), name
+    options = _options(pattern)
+    templates = [PATTERNS[pattern].build(dataclasses.replace(options, site=site)) for site in PAIRED[pattern]] \
+        if pattern in PAIRED else [PATTERNS[pattern].build(options)]
+    for template in templates:
+        for name, spec in template.get("Parameters", {}).items():
+            row = re.search(rf"^\| `{name}` \| .* \| (.*) \|$", readme, re.M)
+            assert row and str(spec["Description"]).split(";")[0] in row.group(1), name
     repo_readme = (ROOT / "README.md").read_text()
     section = repo_readme[repo_readme.index(f"### {pattern}\n"):]
     diagram = re.search(r"```mermaid\n(.*?)```", section, re.S).group(1)
@@ -167,7 +184,8 @@ def test_readme_documents_every_parameter_and_reuses_the_diagram(projects, patte
 
 def _options(pattern):
     """The Options the PROJECTS command line gives."""
-    given = {"static-site": {"custom_domain": True}, "serverless-api": {"api": "rest"}}
+    given = {"static-site": {"custom_domain": True}, "serverless-api": {"api": "rest"},
+             "dr": {"strategy": "pilot-light"}}
     given["workflow"] = {"type": "express", "trigger": "schedule"}
     return PATTERNS[pattern].Options(**given.get(pattern, {}))
 

@@ -368,3 +368,44 @@ def new_ecs_fargate(
 
     given = prompts.ask(context, azs=azs, spot=spot)
     _write_template("ecs-fargate", Options(**given), out, force, project)
+
+
+class DrStrategy(str, Enum):
+    backup_restore = "backup-restore"
+    pilot_light = "pilot-light"
+    warm_standby = "warm-standby"
+    multi_site = "multi-site"
+
+
+class DrSite(str, Enum):
+    primary = "primary"
+    recovery = "recovery"
+
+
+@new_app.command("dr")
+def new_dr(
+    context: typer.Context,
+    strategy: DrStrategy = typer.Option(
+        DrStrategy.pilot_light, "--strategy",
+        help="backup-restore (RPO/RTO hours), pilot-light (10s of minutes), warm-standby "
+             "(minutes) or multi-site (near real-time), as the notes class them (000:889-898)."),
+    site: DrSite = typer.Option(DrSite.primary, "--site",
+                                help="Which of the two templates to print or --out: the primary "
+                                     "or the recovery region's (--project writes both)."),
+    out: Optional[str] = OUT,
+    force: bool = FORCE,
+    project: Optional[str] = PROJECT,
+) -> None:
+    """Disaster recovery over two regions as a pair of templates, primary and recovery:
+    AWS Backup with cross-region copies (backup-restore); the three-tier stack with a
+    cross-region read replica and an app tier at zero (pilot-light) or one instance
+    (warm-standby) behind Route 53 failover records; or both regions serving from a
+    DynamoDB global table behind latency records (multi-site). --project DIR writes
+    primary/ and recovery/ templates and a deploy.sh that deploys them in the right order
+    into PRIMARY_REGION and RECOVERY_REGION (notes 000:866-899, 001:3100-3130, 001:3209-3229)."""
+    from tmpllint import prompts
+    from tmpllint.generators.dr import Options
+
+    given = prompts.ask(context, strategy=strategy, site=site)
+    _write_template("dr", Options(strategy=given["strategy"].value, site=given["site"].value),
+                    out, force, project)

@@ -123,3 +123,7 @@ def dump(template: CommentedMap) -> str:
     stream = io.StringIO()
     yaml.dump(ordered, stream)
     return stream.getvalue()
+
+
+def split(delimiter: str, text: Any) -> CommentedSeq:
+    return _sequence("!Split", [delimiter, text])

@@ -60,6 +60,10 @@ def project_files(pattern: str, options, folder: str) -> dict[str, str]:
     from tmpllint.generators import PATTERNS
     from tmpllint.yamlio import dump
 
+    if hasattr(PATTERNS[pattern], "SITES"):  # a pair of templates for two regions (dr)
+        from tmpllint.generators.project import pairs
+
+        return pairs.project_files(pattern, options, folder)
     template = PATTERNS[pattern].build(options)
     stack = stack_name(folder)
     code = handlers.files(template)

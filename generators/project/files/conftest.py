@@ -33,9 +33,9 @@ def load_handler(folder, module="app"):
     return loaded
 
 
-def inline_code(resource):
-    """The `ZipFile` or `InlineCode` of `resource` in template.yaml, as Python source."""
-    lines = (ROOT / "template.yaml").read_text(encoding="utf-8").splitlines()
+def inline_code(resource, template="template.yaml"):
+    """The `ZipFile` or `InlineCode` of `resource` in `template`, as Python source."""
+    lines = (ROOT / template).read_text(encoding="utf-8").splitlines()
     start = lines.index(f"  {resource}:")
     for number in range(start + 1, len(lines)):
         line = lines[number]
@@ -50,13 +50,13 @@ def inline_code(resource):
                     break
                 body.append(text)
             return textwrap.dedent("\n".join(body)) + "\n"
-    raise LookupError(f"{resource} has no inline code in template.yaml")
+    raise LookupError(f"{resource} has no inline code in {template}")
 
 
-def load_inline(resource):
-    """`resource`'s inline code as a module."""
+def load_inline(resource, template="template.yaml"):
+    """`resource`'s inline code (in `template`) as a module."""
     module = types.ModuleType(resource)
-    exec(compile(inline_code(resource), f"template.yaml:{resource}", "exec"), module.__dict__)
+    exec(compile(inline_code(resource, template), f"{template}:{resource}", "exec"), module.__dict__)
     return module
 
 
