@@ -38,7 +38,9 @@ class RdsStorageEncrypted(Documented, ResourceSchemaRule):
         "CloudFormation do not). Not flagged: instances in a cluster (Aurora encryption "
         "belongs on the DBCluster, and cfn-lint forbids the property on its instances), "
         "read replicas and restores from a snapshot or source (they inherit its "
-        "encryption), Aurora Serverless v1 (always encrypted)."
+        "encryption), instances given a `KmsKeyId` without `StorageEncrypted: false` (a "
+        "cross-region replica is encrypted by that key, also once failover promotes it by "
+        "removing its source), Aurora Serverless v1 (always encrypted)."
     )
     why = (
         "Encryption at rest can only be chosen when the database is created; turning it on "

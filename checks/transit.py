@@ -295,8 +295,23 @@ class ElastiCacheInTransit(Documented, ResourceSchemaRule):
     )
 
     def message(self, instance: Any, err) -> str:
+        version = (instance.get("Properties") or {}).get("EngineVersion")
+        upgrade = ""
+        if isinstance(version, (str, float, int)) and not _redis_has_tls(str(version)):
+            upgrade = (f" and upgrade EngineVersion {version}, which has no in-transit "
+                       "encryption, to Redis 4.0.10 or later")
         return (f"ElastiCache replication group does not encrypt in transit{self.scenario}; "
-                "set TransitEncryptionEnabled: true.")
+                f"set TransitEncryptionEnabled: true{upgrade}.")
+
+
+def _redis_has_tls(version: str) -> bool:
+    """Redis OSS versions with in-transit encryption: 3.2.6, and 4.0.10 or later (ElastiCache
+    documentation); an unreadable version is given the benefit of the doubt."""
+    numbers = version.split(".")[:3]
+    if not all(number.isdigit() for number in numbers):
+        return True
+    parts = tuple(int(number) for number in numbers)
+    return parts == (3, 2, 6) or parts >= (4, 0, 10)
 
 
 class SearchDomainHttps(Documented, ResourceSchemaRule):

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from ruamel.yaml.scalarstring import LiteralScalarString
 
 from tmpllint.generators.blocks import LAMBDA_RUNTIMES, customer_key, interface, log_group, retention_parameter
-from tmpllint.yamlio import comment_before, equals, get_att, if_, mapping, no_value, ref, sub
+from tmpllint.yamlio import comment_before, equals, extend, get_att, if_, mapping, no_value, ref, sub
 
 NAME = "serverless-api"
 SUMMARY = "SAM API (http|rest) with Cognito or IAM auth, traced functions, DynamoDB table"
@@ -200,7 +200,7 @@ def build(options: Options):
             type="object", required=["name"],
             properties=mapping(name=mapping(type="string", maxLength=200))))
     if not http:
-        res.update(_account_logging_role())
+        extend(res, _account_logging_role())
     res["Api"] = mapping(Type="AWS::Serverless::HttpApi" if http else "AWS::Serverless::Api",
                          Properties=api)
     if not http:
@@ -222,7 +222,7 @@ def build(options: Options):
             Events=mapping(Api=mapping(Type=event_type, Properties=event))))
         res[f"{name}Logs"] = log_group("DataKey", "LogRetentionDays", sub(f"/aws/lambda/${{{name}}}"))
     if not http:
-        res.update(_preflight(options))
+        extend(res, _preflight(options))
     handler = "app.Handler::handleRequest" if options.runtime.startswith("java") else "app.handler"
     comment_before(res, "ListItems", "Functions get SAM policy templates scoped to the table "
                    "(002:1535-1539).\nCode: `sam build` expects the folders "

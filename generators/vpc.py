@@ -18,6 +18,7 @@ from tmpllint.yamlio import (
     comment_before,
     condition,
     equals,
+    extend,
     get_att,
     if_,
     join,
@@ -134,9 +135,9 @@ def resources(options: Options) -> dict:
             res[f"DataSubnet{az + 1}Routes"] = mapping(
                 Type="AWS::EC2::SubnetRouteTableAssociation",
                 Properties=mapping(SubnetId=ref(f"DataSubnet{az + 1}"), RouteTableId=ref("DataRouteTable")))
-    res.update(_gateway_endpoints(options))
-    res.update(_flow_logs())
-    res.update(_default_security_group_lockdown())
+    extend(res, _gateway_endpoints(options))
+    extend(res, _flow_logs())
+    extend(res, _default_security_group_lockdown())
     return res
 
 

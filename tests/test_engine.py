@@ -177,6 +177,47 @@ def test_only_keeps_the_parents_a_schema_rule_needs_but_reports_only_it(tmp_path
     assert {f.rule for f in engine.lint_path(str(path)).findings} == {"I9112"}
 
 
+KEYWORD_NAMESPACES = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Metadata:
+  AWS::CloudFormation::Interface:
+    ParameterLabels:
+      Missing:
+        default: A label of no parameter
+Resources:
+  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Version: "2012-10-17"
+        Statement: [{Effect: Allow, Principal: {Service: ec2.amazonaws.com}, Action: sts:AssumeRole}]
+      Policies:
+        - PolicyName: read
+          PolicyDocument:
+            Version: "2008-10-17"
+            Statement:
+              - Effect: Allow
+                Action: s3:GetObjekt
+                Resource: arn:aws:s3:::bucket/${aws:username}/*
+"""
+
+
+@pytest.mark.parametrize(("rule", "line"), [("W2511", 17), ("W3037", 20), ("W4001", 5)])
+def test_only_runs_children_reached_through_a_keyword_namespace(tmp_path, rule, line):
+    """cfn-lint's IAM policy schema ("AWS::IAM::Policy/...") and the console interface
+    ("cfnParameter") are reached through rules whose keywords are other paths; `--only`
+    must keep those rules, or the child never runs and reports nothing."""
+    from tmpllint.engine import Engine
+    from tmpllint.selection import RuleSelection
+
+    path = tmp_path / "t.yaml"
+    path.write_text(KEYWORD_NAMESPACES)
+    assert [(f.rule, f.line) for f in Engine().lint_path(str(path)).findings
+            if f.rule == rule] == [(rule, line)]
+    only = Engine(selection=RuleSelection(only=(rule,)))
+    assert [(f.rule, f.line) for f in only.lint_path(str(path)).findings] == [(rule, line)]
+
+
 SUPPRESSED = """\
 Resources:
   Jobs:

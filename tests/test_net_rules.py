@@ -53,5 +53,6 @@ def test_private_api_chosen_by_a_parameter_names_it(engine):
     messages = _messages(engine, "E9608/fail_private_apis.yaml", "E9608")
     chosen = [m for m in messages.values() if "Choosable" in m]
     assert chosen == ["REST API 'Choosable' (private when parameter 'ApiType' is PRIVATE) has no resource "
-                      "policy, so its deployment fails and nothing can invoke it; add a Policy (SAM: "
-                      "Auth.ResourcePolicy) that allows execute-api:Invoke from your VPC endpoint."]
+                      "policy, so API Gateway refuses every deployment of it and nothing can invoke "
+                      "it; add a Policy (SAM: Auth.ResourcePolicy) that allows execute-api:Invoke "
+                      "from your VPC endpoint."]

@@ -324,11 +324,29 @@ def _parents(everything) -> dict[str, set[str]]:
             # hand nothing down to other rules' keywords: they never walk for a child
             if not type(rule).__module__.startswith(TMPLLINT_PACK):
                 walkers.setdefault(keyword, set()).add(rule_id)
+    namespaces = _namespace_walkers(everything, walkers)
     for keyword, rule_ids in by_keyword.items():
-        covering = set().union(*(walkers.get(prefix, set()) for prefix in _prefixes(keyword)))
+        covering = set().union(*(walkers.get(prefix, set()) for prefix in _prefixes(keyword)),
+                               namespaces.get(keyword.split("/")[0], set()))
         for rule_id in rule_ids:
             parents.setdefault(rule_id, set()).update(covering - {rule_id})
     return parents
+
+
+def _namespace_walkers(everything, walkers: dict[str, set[str]]) -> dict[str, set[str]]:
+    """Keywords that are not template paths, by their first part -> the rules whose schemas
+    lead to them: cfn-lint's IAM policy schema names its parts "AWS::IAM::Policy/..." (W2511,
+    W3037, E3514, I3510), reached through every policy-document rule (E3510, E3512, E3513,
+    E3530); the console interface's "cfnParameter" (W4001) through E4001. Without them
+    `--only W2511` ran no rule that reaches the policy version and reported nothing."""
+    try:
+        from cfnlint.rules.resources.iam.Policy import Policy
+    except ImportError:  # another cfn-lint layout: keep every rule's own parents only
+        policy_rules: set[str] = set()
+    else:
+        policy_rules = {rule_id for rule_id, rule in everything.items() if isinstance(rule, Policy)}
+    return {"AWS::IAM::Policy": policy_rules,
+            "cfnParameter": set(walkers.get("Metadata/AWS::CloudFormation::Interface", set()))}
 
 
 def _prefixes(keyword: str) -> Iterator[str]:

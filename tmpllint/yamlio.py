@@ -104,6 +104,15 @@ def comment_before(parent: CommentedMap, key: str, text: str, indent: int) -> No
     parent.yaml_set_comment_before_after_key(key, before=text, indent=indent)
 
 
+def extend(target: CommentedMap, source: CommentedMap) -> None:
+    """`target.update(source)` keeping the comments `comment_before` put above `source`'s
+    keys (a plain `update` copies the values and drops them)."""
+    for key, value in source.items():
+        target[key] = value
+        if key in source.ca.items:
+            target.ca.items[key] = source.ca.items[key]
+
+
 def dump(template: CommentedMap) -> str:
     """The template as YAML, sections in the conventional order."""
     ordered = CommentedMap()

@@ -213,9 +213,9 @@ class PrivateApiPolicy(Documented, CloudFormationLintRule):
 
     @staticmethod
     def _message(what: str, scenario) -> str:
-        return (f"{what} has no resource policy{when(scenario)}, so its deployment fails and "
-                "nothing can invoke it; add a Policy (SAM: Auth.ResourcePolicy) that allows "
-                "execute-api:Invoke from your VPC endpoint.")
+        return (f"{what} has no resource policy{when(scenario)}, so API Gateway refuses every "
+                "deployment of it and nothing can invoke it; add a Policy (SAM: "
+                "Auth.ResourcePolicy) that allows execute-api:Invoke from your VPC endpoint.")
 
     def _implicit_api(self, cfn) -> list[RuleMatch]:
         """SAM's implicit `ServerlessRestApi` (function `Api` events without `RestApiId`)

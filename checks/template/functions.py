@@ -179,8 +179,12 @@ class SamPolicyTemplates(Documented, CloudFormationLintRule):
         for value in literal_values(cfn, item) or []:
             if isinstance(value, str) and self._BROAD.search(value):
                 policy = self._BROAD.search(value).group(1)
+                suggestion = self._suggest(policy)
                 yield RuleMatch(path, f"Function '{function}' attaches the broad managed "
-                                      f"policy {policy}; use {self._suggest(policy)} instead.")
+                                      f"policy {policy}; " + (
+                                          f"use {suggestion} instead." if suggestion else
+                                          "remove it: SAM already gives the function "
+                                          "AWSLambdaBasicExecutionRole, which writes its logs."))
         if isinstance(item, dict) and isinstance(item.get("Statement"), (list, dict)):
             statements = item["Statement"] if isinstance(item["Statement"], list) else [item["Statement"]]
             for index, statement in enumerate(statements):
@@ -200,6 +204,8 @@ class SamPolicyTemplates(Documented, CloudFormationLintRule):
         EC2DescribePolicy and the like take none, so none is suggested for them)."""
         lowered = policy.lower()
         for word, names in self._templates:
+            if word in lowered and not names:
+                return ""  # nothing to replace it with: the function has what it needs
             if word in lowered:
                 groups: dict[str, list[str]] = {}
                 for name in names:

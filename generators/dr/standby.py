@@ -60,7 +60,7 @@ def replica_site(strategy: str) -> tuple[dict, dict, dict, dict]:
         SubnetIds=[ref(f"DataSubnet{az + 1}") for az in range(APP.azs)]))
     res["Database"] = mapping(
         Type="AWS::RDS::DBInstance", DeletionPolicy="Retain", UpdateReplacePolicy="Retain",
-        Metadata=_ignore_both(),
+        Metadata=ignore("W9806", "DeletionProtection follows DatabaseDeletionProtection (default true)"),
         Properties=mapping(
             SourceDBInstanceIdentifier=if_("Promote", no_value(), ref("PrimaryDatabaseArn")),
             SourceRegion=select(3, split(":", ref("PrimaryDatabaseArn"))),
@@ -80,15 +80,3 @@ def replica_site(strategy: str) -> tuple[dict, dict, dict, dict]:
     conditions["Promote"] = equals(ref("PromoteReplica"), "true")
     dns(params, res, outs, strategy, "recovery")
     return params, res, outs, conditions
-
-
-def _ignore_both() -> dict:
-    metadata = ignore("W9806", "-")
-    metadata["cfn-lint"]["config"]["ignore_checks"].append("W9101")
-    metadata.ca.comment = None
-    metadata.yaml_set_start_comment(
-        "W9806: DeletionProtection follows DatabaseDeletionProtection (default true). W9101: the "
-        "replica is encrypted with KmsKeyId and stays so once promoted; StorageEncrypted may not "
-        "be set on a replica (E3020) and is create-only, so adding it at promotion would replace "
-        "the database", indent=6)
-    return metadata
