@@ -154,3 +154,16 @@ def test_new_static_site_passes_spa_through():
                              cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert printed.returncode == 0
     assert printed.stdout == (GOLDEN / "static-site-domain-spa.yaml").read_text()
+
+
+def test_cfn_lint_alone_reports_nothing_on_any_golden_file():
+    """Issue 17: plain cfn-lint, with every rule tmpllint supersedes or demotes back on,
+    reports nothing on any generated template (not even an informational finding)."""
+    import os
+    import shutil
+
+    cfn_lint = shutil.which("cfn-lint", path=os.path.dirname(sys.executable))
+    files = sorted(str(GOLDEN / golden) for golden, _, _ in MATRIX)
+    done = subprocess.run([cfn_lint, "--format", "parseable", "--", *files],
+                          capture_output=True, text=True, timeout=600)
+    assert (done.returncode, done.stdout) == (0, ""), done.stdout[-3000:] + done.stderr[-2000:]
