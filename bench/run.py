@@ -56,8 +56,10 @@ def measure(command: list[str], env: dict) -> tuple[float, float, float]:
     if TIME:
         command = ["/usr/bin/time", "-f", "%M", *command]
     started, cpu_started = time.perf_counter(), _children_cpu()
+    # from a neutral folder: `python -m tmpllint` would otherwise import the checkout it
+    # is started in (the current folder comes first on sys.path), whatever its venv
     done = subprocess.run(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                          text=True)
+                          text=True, cwd=tempfile.gettempdir())
     wall = time.perf_counter() - started
     cpu = _children_cpu() - cpu_started
     peak = 0.0
@@ -118,7 +120,10 @@ def compare(files: list[str], repeat: int, label: str, baseline: str | None = No
     cache_dir = tempfile.mkdtemp(prefix="tmpllint-bench-")
     env = _env(cache_dir)
     tmpllint = [sys.executable, "-m", "tmpllint", "lint", "--fail-on", "error"]
-    cfn_lint = shutil.which("cfn-lint") or "cfn-lint"
+    # the cfn-lint of this venv (the one tmpllint runs on), not whatever is first on PATH
+    # (a pyenv shim there adds ~0.4 s of bash and pyenv to every run)
+    beside = Path(sys.executable).parent / "cfn-lint"
+    cfn_lint = str(beside) if beside.exists() else shutil.which("cfn-lint") or "cfn-lint"
 
     def clear():
         shutil.rmtree(cache_dir, ignore_errors=True)
@@ -135,7 +140,8 @@ def compare(files: list[str], repeat: int, label: str, baseline: str | None = No
         variants += [(f"baseline: {JOBS1}", [*before, "--jobs", "1", *files], clear),
                      (f"baseline: {default}", [*before, *files], clear)]
     rows = run_variants(variants, env, repeat)
-    subprocess.run([*tmpllint, *files], env=env, stdout=subprocess.DEVNULL)  # warm the cache
+    subprocess.run([*tmpllint, *files], env=env, stdout=subprocess.DEVNULL,
+                   cwd=tempfile.gettempdir())  # warm the cache
     rows += run_variants([("tmpllint cached", [*tmpllint, *files], None)], env, repeat)
     shutil.rmtree(cache_dir, ignore_errors=True)
     return table(f"{label} ({len(files)} files, {repeat} runs each)", rows)

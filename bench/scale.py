@@ -137,7 +137,8 @@ def run(folder: Path, jobs: int | None) -> dict:
         command += ["--jobs", str(jobs)]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               cwd=tempfile.gettempdir())
     sampler = Sampler(process.pid)
     sampler.start()
     _, stderr = process.communicate()
