@@ -4,6 +4,7 @@ they were written against, and change nothing a rule reports."""
 from __future__ import annotations
 
 import importlib.metadata
+import json
 from pathlib import Path
 
 import pytest
@@ -158,3 +159,13 @@ def test_gc_paused_restores_the_collector_and_freezes_only_when_asked():
     assert gc.isenabled() and gc.get_freeze_count() > frozen
     gc.unfreeze()
     del keep
+
+
+def test_report_json_text_is_what_json_dumps_with_an_indent_gives():
+    from tmpllint.report.json import dumps
+
+    document = {"version": 1, "findings": [{"message": "caf\u00e9 \u2713 \"quoted\"\n", "line": 3,
+                                            "resource": None, "ok": True, "score": 1.5}] * 3,
+                "files": [], "summary": {"errors": 0, "nested": {"a": [1, [2, {}]]}}}
+    assert dumps(document) == json.dumps(document, indent=2) + "\n"
+    assert dumps([]) == "[]\n"
