@@ -50,8 +50,6 @@ class Engine:
         from cfnlint.config import ConfigMixIn
         from cfnlint.rules import Rules
 
-        from tmpllint import speedups
-
         class _IsolatedConfig(ConfigMixIn):
             """cfn-lint config that ignores `.cfnlintrc`: tmpllint has its own config."""
 
@@ -80,9 +78,8 @@ class Engine:
 
         self.selection = selection
         self.regions = list(regions)
-        with speedups.gc_paused():
-            self.rules = _build_rules(_guarded_rules_class(Rules), selection, extra_rules)
-            _install_speedups(self.rules)
+        self.rules = _build_rules(_guarded_rules_class(Rules), selection, extra_rules)
+        _install_speedups(self.rules)
         # cfn-lint's informational rules are off unless asked for; tmpllint reports
         # every severity and lets --fail-on decide what fails.
         self._config = _IsolatedConfig(regions=self.regions, include_checks=["I"])
