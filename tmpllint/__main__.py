@@ -1,3 +1,3 @@
-from tmpllint.cli import main
+from tmpllint.entry import main
 
 main()

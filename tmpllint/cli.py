@@ -443,19 +443,29 @@ def _size(text: str) -> int:
 
 
 def _engine(regions, selection):
-    """Build the engine, turning a bad region into a usage error."""
-    from cfnlint.helpers import REGIONS
+    """Build the engine, turning a bad region into a usage error. The cyclic garbage
+    collector is off meanwhile, and in the console command (one engine, kept to the
+    end) what start-up made is frozen (speedups.gc_paused)."""
+    from tmpllint import speedups
 
-    from tmpllint.engine import Engine
+    with speedups.gc_paused(freeze=_STARTUP["freeze"]):
+        from cfnlint.helpers import REGIONS
 
-    unknown = [r for r in regions if r not in REGIONS]
-    if unknown:
-        _fail(f"unknown region(s): {', '.join(unknown)} (e.g. us-east-1, eu-west-1)")
-    return Engine(regions=regions, selection=selection)
+        from tmpllint.engine import Engine
+
+        unknown = [r for r in regions if r not in REGIONS]
+        if unknown:
+            _fail(f"unknown region(s): {', '.join(unknown)} (e.g. us-east-1, eu-west-1)")
+        return Engine(regions=regions, selection=selection)
 
 
 app.command()(rules)
 app.command()(explain)
+
+
+#: set by `main`: a process that runs one command (not a test calling `app` again and
+#: again, where frozen engines would never be freed)
+_STARTUP = {"freeze": False}
 
 
 def main() -> None:
@@ -463,6 +473,7 @@ def main() -> None:
     128 + the signal (130 SIGINT, 143 SIGTERM, 129 SIGHUP)."""
     from tmpllint.interrupt import STATE, Interrupted, message
 
+    _STARTUP["freeze"] = True
     try:
         app()
     except Interrupted as stop:

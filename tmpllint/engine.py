@@ -87,6 +87,13 @@ class Engine:
         # every severity and lets --fail-on decide what fails.
         self._config = _IsolatedConfig(regions=self.regions, include_checks=["I"])
 
+    def load_deferred(self) -> None:
+        """Load now the rule data that would be loaded on first use (before forking
+        workers, which then share it)."""
+        from tmpllint import speedups
+
+        speedups.load_deferred(self.rules.values())
+
     @property
     def rule_ids(self) -> list[str]:
         return sorted(self.rules.keys())
@@ -278,9 +285,7 @@ def _build_rules(rules_cls, selection: RuleSelection, extra_rules: Iterable):
     needs to run (cfn-lint's schema rules run their children) is kept; its own
     matches are filtered out later.
     """
-    import cfnlint.config
-
-    everything = rules_cls.create_from_directory(cfnlint.config._DEFAULT_RULESDIR)
+    everything = _cfn_lint_rules(rules_cls)
     everything.update(rules_cls.create_from_module(TMPLLINT_PACK))
     for rule in extra_rules:
         everything.register(rule)
@@ -303,6 +308,26 @@ def _build_rules(rules_cls, selection: RuleSelection, extra_rules: Iterable):
     # sorted, so rules run (and crashes are reported) in the same order on every machine
     return rules_cls({rule_id: everything[rule_id] for rule_id in sorted(keep)
                       if rule_id in everything})
+
+
+def _cfn_lint_rules(rules_cls):
+    """cfn-lint's rules, with the large data files only a few rules use
+    (`speedups.DEFERRED_DATA`) loaded when one of them first needs it; built again the
+    ordinary way when a rule does something with the data that the deferral cannot
+    stand in for (another cfn-lint version)."""
+    import cfnlint.config
+
+    from tmpllint import speedups
+
+    rules_dir = cfnlint.config._DEFAULT_RULESDIR
+    try:
+        with speedups.deferred_data() as deferred:
+            everything = rules_cls.create_from_directory(rules_dir)
+        if deferred.attach(everything.values()):
+            return everything
+    except Exception:  # noqa: BLE001 - a rule choked on a token: build as cfn-lint does
+        pass
+    return rules_cls.create_from_directory(rules_dir)
 
 
 def _parents(everything) -> dict[str, set[str]]:

@@ -331,3 +331,140 @@ def rules_run(self, filename, cfn, config):
                         path,
                     ),
                 )
+
+
+# -- start-up ------------------------------------------------------------------------
+#: cfn-lint rule data that its rules load in their constructors but that only a template
+#: with that resource uses: (package, file) -> what it is. Together ~0.2 s CPU of every
+#: start-up (measured: bench/cpu_profile.py --one-file); loaded on first use instead.
+DEFERRED_DATA = {
+    ("cfnlint.data.AdditionalSpecs", "Policies.json"): "IAM actions per service (W3037, I3510)",
+    ("cfnlint.data.schemas.extensions.aws_rds_dbinstance", "dbinstanceclass_enum.json"):
+        "RDS instance classes per region (E3025)",
+    ("cfnlint.data.schemas.extensions.aws_rds_dbinstance", "db_instance_class.json"):
+        "RDS instance classes per engine (E3062)",
+}
+_deferring = False
+
+
+class _Deferred:
+    """Stands in for one of `DEFERRED_DATA` while the rules are built."""
+
+    def __init__(self, load, package, filename) -> None:
+        self.load = lambda: load(package, filename=filename)
+
+
+class _LoadOnUse:
+    """A rule attribute whose data is loaded the first time it is read (a non-data
+    descriptor: once loaded the value sits in the instance's `__dict__`, which wins)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj, objtype=None):
+        if obj is None:
+            return self
+        pending = obj.__dict__.get("_tmpllint_deferred") or {}
+        if self.name not in pending:
+            raise AttributeError(self.name)
+        value = pending.pop(self.name).load()
+        obj.__dict__[self.name] = value
+        return value
+
+
+class deferred_data:
+    """While rules are built, `load_resource` of a `DEFERRED_DATA` file returns a
+    `_Deferred` token (collected in `.tokens`); `attach(rules)` then makes each token a
+    load-on-first-use attribute, or says it cannot (and the caller builds again)."""
+
+    def __enter__(self):
+        global _deferring
+        import sys
+
+        import cfnlint.helpers
+        import cfnlint.rules.jsonschema.CfnLintJsonSchema  # noqa: F401
+
+        # (the package's __init__ binds the class under the module's name)
+        schema_module = sys.modules["cfnlint.rules.jsonschema.CfnLintJsonSchema"]
+
+        self.tokens: list[_Deferred] = []
+        original = cfnlint.helpers.load_resource
+        original = getattr(original, "__wrapped__", original)
+
+        def load_resource(package, filename="us-east-1.json"):
+            key = (getattr(package, "__name__", package), filename)
+            if _deferring and key in DEFERRED_DATA:
+                token = _Deferred(original, package, filename)
+                self.tokens.append(token)
+                return token
+            return original(package, filename)
+
+        load_resource.__wrapped__ = original
+        # the rule modules cfn-lint loads from its rules folder bind the name when they
+        # are executed (inside this block); CfnLintJsonSchema was imported before
+        self._patched = [(module, module.load_resource)
+                         for module in (cfnlint.helpers, schema_module)
+                         if getattr(module.load_resource, "__wrapped__", None) is None]
+        for module, _ in self._patched:
+            module.load_resource = load_resource
+        _deferring = True
+        return self
+
+    def __exit__(self, *exc) -> None:
+        global _deferring
+        _deferring = False
+        for module, function in self._patched:
+            module.load_resource = function
+
+    def attach(self, rules) -> bool:
+        """Every token must be a plain attribute of a rule, on a class that does not
+        define that name itself; then (and only then) each becomes load-on-use."""
+        found = []
+        for rule in rules:
+            for name, value in vars(rule).items():
+                if isinstance(value, _Deferred):
+                    if name in vars(type(rule)) or name == "_tmpllint_deferred":
+                        return False
+                    found.append((rule, name, value))
+        if sorted(map(id, (token for _, _, token in found))) != sorted(map(id, self.tokens)):
+            return False  # a token went somewhere else (inside a container, computed on)
+        for rule, name, token in found:
+            del rule.__dict__[name]
+            rule.__dict__.setdefault("_tmpllint_deferred", {})[name] = token
+            setattr(type(rule), name, _LoadOnUse(name))
+        return True
+
+
+def load_deferred(rules) -> None:
+    """Load every deferred data file now (before worker processes are forked, so that
+    they share it instead of each loading it)."""
+    for rule in rules:
+        for name in list((rule.__dict__.get("_tmpllint_deferred") or {})):
+            getattr(rule, name)
+
+
+class gc_paused:
+    """Start-up (imports, ~400 rule objects, their schemas) makes a few hundred thousand
+    long-lived objects and no garbage to speak of; the cyclic collector ran ~400 times
+    over them (~0.18 s CPU of ~0.75). Collection is off inside the block (restored as it
+    was); with `freeze=True` what exists at the end goes to the permanent generation,
+    which later collections skip (for a process that builds one engine and keeps it:
+    the CLI; frozen objects are never freed)."""
+
+    def __init__(self, freeze: bool = False) -> None:
+        self.freeze = freeze
+
+    def __enter__(self):
+        import gc
+
+        self.was_enabled = gc.isenabled()
+        gc.disable()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        import gc
+
+        if self.was_enabled:
+            gc.enable()
+            if self.freeze:
+                gc.freeze()

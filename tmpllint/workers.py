@@ -174,6 +174,8 @@ def lint_in_workers(engine, paths: list[str], jobs: int, timeout: float | None,
     `on_result(result)` is called in the parent as each file is done. On any exception
     in the parent (a signal handler's included) every worker is killed at once."""
     pdeathsig = _parent_death_signal()
+    if hasattr(engine, "load_deferred"):  # data loaded once here is shared by every worker
+        engine.load_deferred()
     results: list[FileResult | None] = [None] * len(paths)
     # largest files first, so no big file is left running alone at the end
     pending = deque(sorted(enumerate(paths), key=lambda item: -_size(item[1])))

@@ -10,7 +10,6 @@ file that could not be linted is a tool execution notification (with its error k
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
@@ -103,4 +102,6 @@ def render(results: list[FileResult], *, color: bool = False, verbose: bool = Fa
         "automationDetails": {"id": f"{facts.get('category') or DEFAULT_CATEGORY}/"},
         "columnKind": "unicodeCodePoints",
     }
-    return json.dumps({"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}, indent=2) + "\n"
+    from tmpllint.report.json import dumps  # json.dumps(indent=2), less peak memory
+
+    return dumps({"$schema": SCHEMA, "version": "2.1.0", "runs": [run]})
