@@ -97,8 +97,12 @@ def test_w9004_rest_methods_do_not_offer_jwt(engine):
 
 def test_w9007_scopes_only_templates_that_take_a_resource(engine):
     messages = {f.line: f.message for f in findings(engine, "W9007/fail_unscoped_templates.yaml", "W9007")}
-    assert messages[15].endswith("use CloudWatchPutMetricPolicy instead.")
-    assert messages[16].endswith("use EC2DescribePolicy instead.")
+    assert messages[16].endswith("use CloudWatchPutMetricPolicy instead.")
+    assert messages[17].endswith("use EC2DescribePolicy instead.")
+    # CloudWatch Logs: no template replaces it (not the metrics one): SAM's role writes logs
+    assert messages[19] == ("Function 'Metrics' attaches the broad managed policy CloudWatchLogsFullAccess; "
+                            "remove it: SAM already gives the function AWSLambdaBasicExecutionRole, "
+                            "which writes its logs.")
     dynamo = next(f.message for f in findings(engine, "W9007/fail_policies.yaml", "W9007")
                   if "DynamoDB" in f.message)
     assert dynamo.endswith("use DynamoDBReadPolicy, DynamoDBWritePolicy or DynamoDBCrudPolicy "

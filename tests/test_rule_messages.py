@@ -52,19 +52,6 @@ def test_cluster_instances_are_counted_per_scenario(engine):
     assert messages["Graph"].startswith("Cluster 'Graph' has 0 DB instances; ")
 
 
-def test_broad_policy_advice_names_what_replaces_it_or_says_to_remove_it(engine):
-    result = engine.lint_path(str(FIXTURES / "checks/W9007/fail_unscoped_templates.yaml"))
-    messages = [f.message for f in result.findings if f.rule == "W9007"]
-    assert messages == [
-        "Function 'Metrics' attaches the broad managed policy CloudWatchFullAccess; use "
-        "CloudWatchPutMetricPolicy instead.",
-        "Function 'Metrics' attaches the broad managed policy AmazonEC2FullAccess; use "
-        "EC2DescribePolicy instead.",
-        "Function 'Metrics' attaches the broad managed policy CloudWatchLogsFullAccess; remove "
-        "it: SAM already gives the function AWSLambdaBasicExecutionRole, which writes its logs.",
-    ]
-
-
 def test_in_transit_advice_includes_the_engine_upgrade_tls_needs(engine):
     result = engine.lint_path(str(FIXTURES / "checks/W9205/fail_caches.yaml"))
     messages = {f.resource: f.message for f in result.findings if f.rule == "W9205"}
