@@ -11,7 +11,7 @@ Notes: 002:158-168 (ALB, HTTPS listener, HTTP redirect), 001:2300 (access logs).
 
 from __future__ import annotations
 
-from tmpllint.generators.blocks import ignore, private_bucket, retention_parameter, tls_only
+from tmpllint.generators.blocks import log_bucket, retention_parameter, tls_only
 from tmpllint.yamlio import comment_before, mapping, ref, sub
 
 #: The listener policy: TLS 1.3 and 1.2 only (ELB's recommended policy).
@@ -56,14 +56,8 @@ def targets_security_group(description: str, port_parameter: str, rule_descripti
 def add_load_balancer(res, subnets: list) -> None:
     """`AccessLogBucket`, `AccessLogBucketPolicy` and `LoadBalancer` (security group
     `LoadBalancerSecurityGroup`, parameter `AccessLogRetentionDays`) into `res`."""
-    res["AccessLogBucket"] = mapping(
-        Type="AWS::S3::Bucket", DeletionPolicy="Retain", UpdateReplacePolicy="Retain",
-        Metadata=ignore("I9110", "ELB access logs can only be delivered to SSE-S3 buckets"),
-        Properties=private_bucket(
-            OwnershipControls=mapping(Rules=[mapping(ObjectOwnership="BucketOwnerEnforced")]),
-            LifecycleConfiguration=mapping(Rules=[mapping(
-                Id="expire-logs", Status="Enabled", ExpirationInDays=ref("AccessLogRetentionDays"),
-                NoncurrentVersionExpiration=mapping(NoncurrentDays=30))])))
+    res["AccessLogBucket"] = log_bucket("ELB access logs can only be delivered to SSE-S3 buckets",
+                                        "AccessLogRetentionDays")
     comment_before(res, "AccessLogBucket", "Load balancer access logs (001:2300)", 2)
     res["AccessLogBucketPolicy"] = mapping(Type="AWS::S3::BucketPolicy", Properties=mapping(
         Bucket=ref("AccessLogBucket"), PolicyDocument=mapping(Version="2012-10-17", Statement=[

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from ruamel.yaml.scalarstring import LiteralScalarString
 
-from tmpllint.generators.blocks import ignore, interface, private_bucket, retention_parameter, tls_only
+from tmpllint.generators.blocks import ignore, interface, log_bucket, private_bucket, retention_parameter, tls_only
 from tmpllint.yamlio import comment_before, get_att, mapping, ref, sub
 
 NAME = "static-site"
@@ -66,15 +66,9 @@ def build(options: Options):
             Description="Route 53 hosted zone of DomainName; the stack adds its A and AAAA alias records.")
     params["LogRetentionDays"] = retention_parameter("Days the access logs are kept.", 365, (90, 365, 731))
     res = mapping()
-    res["LogBucket"] = mapping(
-        Type="AWS::S3::Bucket", DeletionPolicy="Retain", UpdateReplacePolicy="Retain",
-        Metadata=ignore("I9110", "CloudFront standard logs cannot be delivered to an SSE-KMS "
-                                  "bucket, so this bucket keeps the default SSE-S3 encryption"),
-        Properties=private_bucket(
-            OwnershipControls=mapping(Rules=[mapping(ObjectOwnership="BucketOwnerPreferred")]),
-            LifecycleConfiguration=mapping(Rules=[mapping(
-                Id="expire-logs", Status="Enabled", ExpirationInDays=ref("LogRetentionDays"),
-                NoncurrentVersionExpiration=mapping(NoncurrentDays=30))])))
+    res["LogBucket"] = log_bucket("CloudFront standard logs cannot be delivered to an SSE-KMS "
+                                  "bucket, so this bucket keeps the default SSE-S3 encryption",
+                                  "LogRetentionDays", ownership="BucketOwnerPreferred")
     comment_before(res, "LogBucket", "Access logs of the site bucket and the distribution "
                    "(001:990-991). CloudFront writes with an ACL grant, hence "
                    "BucketOwnerPreferred here.", 2)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tmpllint.generators.blocks import (LAMBDA_RUNTIMES, customer_key, ignore, interface, log_group,
+from tmpllint.generators.blocks import (LAMBDA_RUNTIMES, customer_key, interface, log_bucket, log_group,
                                         private_bucket, retention_parameter, tls_only)
 from tmpllint.yamlio import comment_before, get_att, mapping, ref, sub
 
@@ -126,15 +126,9 @@ def _processor(options: Options) -> dict:
 
 def _delivery(res: dict) -> None:
     """The Firehose delivery stream, its role, log group and bucket (with its access log bucket)."""
-    res["AccessLogBucket"] = mapping(
-        Type="AWS::S3::Bucket", DeletionPolicy="Retain", UpdateReplacePolicy="Retain",
-        Metadata=ignore("I9110", "S3 server access logs cannot be delivered to an SSE-KMS "
-                                  "bucket, so this bucket keeps the default SSE-S3 encryption"),
-        Properties=private_bucket(
-            OwnershipControls=mapping(Rules=[mapping(ObjectOwnership="BucketOwnerEnforced")]),
-            LifecycleConfiguration=mapping(Rules=[mapping(
-                Id="expire-logs", Status="Enabled", ExpirationInDays=ref("LogRetentionDays"),
-                NoncurrentVersionExpiration=mapping(NoncurrentDays=30))])))
+    res["AccessLogBucket"] = log_bucket("S3 server access logs cannot be delivered to an SSE-KMS "
+                                        "bucket, so this bucket keeps the default SSE-S3 encryption",
+                                        "LogRetentionDays")
     comment_before(res, "AccessLogBucket", "Server access logs of the archive bucket (001:1818-1820)", 2)
     res["AccessLogBucketPolicy"] = mapping(Type="AWS::S3::BucketPolicy", Properties=mapping(
         Bucket=ref("AccessLogBucket"), PolicyDocument=mapping(Version="2012-10-17", Statement=[
