@@ -13,22 +13,15 @@ import sys
 import pytest
 
 from conftest import FIXTURES, ROOT
-from tmpllint.generators import dr, render
+from generated import parsed_template, resources_of_type
+from tmpllint.generators import dr
 
 PAIRS = [(strategy, site) for strategy, site in itertools.product(dr.STRATEGIES, dr.SITES)]
 REPLICA_STRATEGIES = ("pilot-light", "warm-standby")
 
 
 def _load(strategy: str, site: str) -> dict:
-    from cfnlint.decode.decode import decode_str
-
-    template, matches = decode_str(render("dr", dr.Options(strategy=strategy, site=site)))
-    assert not matches, matches
-    return template
-
-
-def _of_type(template, kind: str) -> dict:
-    return {name: r for name, r in template["Resources"].items() if r["Type"] == kind}
+    return parsed_template("dr", dr.Options(strategy=strategy, site=site))
 
 
 def _refs(node) -> set:
@@ -75,13 +68,13 @@ def test_backup_restore_deploys_the_copy_target_first():
 
 def test_the_backup_plan_copies_every_recovery_point_to_the_recovery_vault():
     primary = _load("backup-restore", "primary")
-    (plan,) = _of_type(primary, "AWS::Backup::BackupPlan").values()
+    (plan,) = resources_of_type(primary, "AWS::Backup::BackupPlan").values()
     (rule,) = plan["Properties"]["BackupPlan"]["BackupPlanRule"]
     assert rule["TargetBackupVault"] == {"Ref": "BackupVault"}
     (copy,) = rule["CopyActions"]
     assert copy["DestinationBackupVaultArn"] == {"Ref": "RecoveryVaultArn"}
     assert copy["Lifecycle"]["DeleteAfterDays"] == {"Ref": "CopyRetentionDays"}
-    (selection,) = _of_type(primary, "AWS::Backup::BackupSelection").values()
+    (selection,) = resources_of_type(primary, "AWS::Backup::BackupSelection").values()
     chosen = selection["Properties"]["BackupSelection"]
     assert chosen["IamRoleArn"] == {"Fn::GetAtt": ["BackupRole", "Arn"]}
     assert chosen["ListOfTags"] == [{"ConditionType": "STRINGEQUALS", "ConditionKey": {"Ref": "BackupTagKey"},
@@ -130,14 +123,14 @@ def test_backup_roles_are_trusted_by_backup_and_may_use_the_vault_keys(site, rol
     assert {"kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"} <= set(use["Action"])
     assert use["Resource"] == keys and grant["Resource"] == keys
     assert grant["Condition"] == {"Bool": {"kms:GrantIsForAWSResource": "true"}}
-    (vault,) = _of_type(template, "AWS::Backup::BackupVault").values()
+    (vault,) = resources_of_type(template, "AWS::Backup::BackupVault").values()
     assert vault["Properties"]["EncryptionKeyArn"] == {"Fn::GetAtt": ["BackupKey", "Arn"]}
     assert vault["DeletionPolicy"] == "Retain"
 
 
 @pytest.mark.parametrize(("strategy", "site"), PAIRS)
 def test_every_key_lets_the_account_grant_its_use_through_iam(strategy, site):
-    for name, key in _of_type(_load(strategy, site), "AWS::KMS::Key").items():
+    for name, key in resources_of_type(_load(strategy, site), "AWS::KMS::Key").items():
         statements = key["Properties"]["KeyPolicy"]["Statement"]
         assert statements[0]["Principal"] == {"AWS": {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}}
         assert statements[0]["Action"] == "kms:*" and key["Properties"]["EnableKeyRotation"] is True, name
@@ -223,7 +216,7 @@ def test_multi_site_serves_full_size_from_the_local_table_replica(site):
     arn = f"arn:${{AWS::Partition}}:dynamodb:${{AWS::Region}}:${{AWS::AccountId}}:table/${{{table}}}"
     assert statement["Resource"] == [{"Fn::Sub": arn}, {"Fn::Sub": arn + "/index/*"}]
     assert not any(a.endswith("*") for a in statement["Action"])
-    assert not _of_type(template, "AWS::RDS::DBInstance")
+    assert not resources_of_type(template, "AWS::RDS::DBInstance")
     assert "DatabaseSecurityGroup" not in template["Resources"]
 
 

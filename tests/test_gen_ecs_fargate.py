@@ -21,6 +21,7 @@ import pytest
 
 import test_generated_stacks as stacks
 from conftest import FIXTURES, ROOT
+from generated import parsed_template, policy_statements, statement_actions
 from tmpllint.generators import ecs_fargate, render
 
 COMBINATIONS = [("ecs-fargate", ecs_fargate.Options(azs=azs, spot=spot))
@@ -37,7 +38,7 @@ EXECUTION_ACTIONS = {"ecr:GetAuthorizationToken", "ecr:BatchCheckLayerAvailabili
 
 
 def _load(options) -> dict:
-    return stacks._load("ecs-fargate", options)
+    return parsed_template("ecs-fargate", options)
 
 
 def _container(template) -> dict:
@@ -202,9 +203,9 @@ def test_the_execution_role_pulls_from_the_repository_and_logs_to_the_group_only
     assert "ManagedPolicyArns" not in role
     by_action = {}
     for policy in role["Policies"]:
-        for statement in stacks._statements(policy["PolicyDocument"]):
+        for statement in policy_statements(policy["PolicyDocument"]):
             assert statement["Effect"] == "Allow"
-            for action in stacks._actions(statement):
+            for action in statement_actions(statement):
                 by_action[action] = statement["Resource"]
     assert set(by_action) == EXECUTION_ACTIONS
     assert by_action.pop("ecr:GetAuthorizationToken") == "*"  # the one action with no resource

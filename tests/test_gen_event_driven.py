@@ -15,6 +15,7 @@ import sys
 import pytest
 
 from conftest import ROOT
+from generated import parsed_template, policy_statements, resources_of_type, sam_transformed, statement_actions
 from tmpllint.generators import event_driven, render
 from tmpllint.generators.event_driven import Options
 
@@ -26,45 +27,15 @@ BUS_ARN = {"Fn::Sub": "arn:${AWS::Partition}:events:${AWS::Region}:${AWS::Accoun
 
 
 def _load(options) -> dict:
-    from cfnlint.decode.decode import decode_str
-
-    template, matches = decode_str(render("event-driven", options))
-    assert not matches, matches
-    return template
+    return parsed_template("event-driven", options)
 
 
 def _transformed(options) -> dict:
-    translator = pytest.importorskip("samtranslator.translator.transform")
-    from samtranslator.yaml_helper import yaml_parse
-
-    template = yaml_parse(render("event-driven", options))
-    for resource in template["Resources"].values():
-        if resource["Type"] == "AWS::Serverless::Function":
-            resource["Properties"]["CodeUri"] = "s3://packaged-code/function.zip"
-
-    class NoManagedPolicies:
-        def load(self):
-            return {}
-
-    return translator.transform(template, {"AWS::Region": "us-east-1"}, NoManagedPolicies())
-
-
-def _statements(document) -> list:
-    statements = document["Statement"]
-    return statements if isinstance(statements, list) else [statements]
-
-
-def _actions(statement) -> set:
-    actions = statement["Action"]
-    return {actions} if isinstance(actions, str) else set(actions)
-
-
-def _of_type(template, kind) -> dict:
-    return {name: r for name, r in template["Resources"].items() if r["Type"] == kind}
+    return sam_transformed("event-driven", options)
 
 
 def _grants(key, service) -> list:
-    return [s for s in _statements(key["Properties"]["KeyPolicy"])
+    return [s for s in policy_statements(key["Properties"]["KeyPolicy"])
             if s["Effect"] == "Allow" and s["Principal"].get("Service") == service]
 
 
@@ -83,11 +54,11 @@ def test_the_bus_key_admits_eventbridge_for_this_bus_only(options):
     assert bus["Name"] == {"Ref": "AWS::StackName"}  # the ARN the key policy spells out
     assert bus["KmsKeyIdentifier"] == {"Fn::GetAtt": ["BusKey", "Arn"]}
     grants = _grants(template["Resources"]["BusKey"], "events.amazonaws.com")
-    describe = [g for g in grants if _actions(g) == {"kms:DescribeKey"}]
+    describe = [g for g in grants if statement_actions(g) == {"kms:DescribeKey"}]
     assert len(describe) == 1 and "Condition" not in describe[0]  # DescribeKey carries no context
     (crypto,) = [g for g in grants if g not in describe]
     # the bus and the archive both need these (the archive re-encrypts)
-    assert _actions(crypto) == {"kms:GenerateDataKey", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo"}
+    assert statement_actions(crypto) == {"kms:GenerateDataKey", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo"}
     assert crypto["Condition"] == {"StringEquals": {"kms:EncryptionContext:aws:events:event-bus:arn": BUS_ARN}}
     # the bus key serves nothing else: no queue, topic or log group uses it
     users = {name for name, r in template["Resources"].items() if "BusKey" in json.dumps(r.get("Properties", {}))}
@@ -111,9 +82,9 @@ def test_events_the_bus_key_cannot_decrypt_reach_a_queue_on_another_key(options)
     resources = template["Resources"]
     assert resources["Bus"]["Properties"]["DeadLetterConfig"] == {"Arn": {"Fn::GetAtt": ["DeadLetters", "Arn"]}}
     assert resources["DeadLetters"]["Properties"]["KmsMasterKeyId"] == {"Ref": "QueueKey"}
-    (policy,) = [r["Properties"] for r in _of_type(template, "AWS::SQS::QueuePolicy").values()
+    (policy,) = [r["Properties"] for r in resources_of_type(template, "AWS::SQS::QueuePolicy").values()
                  if r["Properties"]["Queues"] == [{"Ref": "DeadLetters"}]]
-    (statement,) = _statements(policy["PolicyDocument"])
+    (statement,) = policy_statements(policy["PolicyDocument"])
     assert statement["Principal"] == {"Service": "events.amazonaws.com"}
     assert statement["Action"] == "sqs:SendMessage"
     assert statement["Condition"] == {"ArnEquals": {"aws:SourceArn": [
@@ -170,7 +141,7 @@ def test_the_queue_admits_only_the_rule_and_feeds_its_consumer(options):
     if not options.queue:
         assert not {"Queue", "QueuePolicy", "QueueConsumer", "QueueDeadLetters"} & set(resources)
         return
-    (statement,) = _statements(resources["QueuePolicy"]["Properties"]["PolicyDocument"])
+    (statement,) = policy_statements(resources["QueuePolicy"]["Properties"]["PolicyDocument"])
     assert resources["QueuePolicy"]["Properties"]["Queues"] == [{"Ref": "Queue"}]
     assert statement["Principal"] == {"Service": "events.amazonaws.com"} and statement["Action"] == "sqs:SendMessage"
     assert statement["Condition"] == {"ArnEquals": {"aws:SourceArn": {"Fn::GetAtt": ["Rule", "Arn"]}}}
@@ -206,27 +177,27 @@ def test_the_function_is_invoked_by_the_rule_only_and_records_its_failures(optio
     # after the SAM transform: the role may send to the encrypted OnFailure queue and publish
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     role = _transformed(options)["Resources"]["EventHandlerRole"]["Properties"]
-    granted = [s for p in role["Policies"] for s in _statements(p["PolicyDocument"])]
+    granted = [s for p in role["Policies"] for s in policy_statements(p["PolicyDocument"])]
     assert any(s["Action"] == "sqs:SendMessage" and s["Resource"] == {"Fn::GetAtt": ["EventHandlerFailures", "Arn"]}
                for s in granted)
-    assert any({"kms:GenerateDataKey", "kms:Decrypt"} <= _actions(s)
+    assert any({"kms:GenerateDataKey", "kms:Decrypt"} <= statement_actions(s)
                and s["Resource"] == {"Fn::GetAtt": ["QueueKey", "Arn"]} for s in granted)
     assert any(s["Action"] == "events:PutEvents" for s in granted)
-    assert not any("*" in _actions(s) or "kms:*" in _actions(s) for s in granted)
+    assert not any("*" in statement_actions(s) or "kms:*" in statement_actions(s) for s in granted)
 
 
 @each
 def test_every_queue_is_encrypted_with_a_key_its_senders_may_use(options):
     template = _load(options)
     resources = template["Resources"]
-    queues = _of_type(template, "AWS::SQS::Queue")
+    queues = resources_of_type(template, "AWS::SQS::Queue")
     assert sorted(queues) == sorted(_queues(options))
     for queue in queues.values():
         assert queue["Properties"]["KmsMasterKeyId"] == {"Ref": "QueueKey"}
         assert queue["DeletionPolicy"] == "Retain"
     key = resources["QueueKey"]
     (events,) = _grants(key, "events.amazonaws.com")
-    assert _actions(events) == {"kms:GenerateDataKey", "kms:Decrypt"} and "Condition" not in events
+    assert statement_actions(events) == {"kms:GenerateDataKey", "kms:Decrypt"} and "Condition" not in events
     (alarms,) = _grants(key, "cloudwatch.amazonaws.com")
     assert alarms["Condition"] == {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}
     assert resources["AlarmTopic"]["Properties"]["KmsMasterKeyId"] == {"Ref": "QueueKey"}
@@ -236,7 +207,7 @@ def test_every_queue_is_encrypted_with_a_key_its_senders_may_use(options):
 def test_every_dead_letter_queue_alarms_and_the_queue_alarms_on_age(options):
     template = _load(options)
     watched = {(a["Properties"]["MetricName"], a["Properties"]["Dimensions"][0]["Value"]["Fn::GetAtt"][0])
-               for a in _of_type(template, "AWS::CloudWatch::Alarm").values()
+               for a in resources_of_type(template, "AWS::CloudWatch::Alarm").values()
                if a["Properties"]["AlarmActions"] == [{"Ref": "AlarmTopic"}]}
     expected = {("ApproximateNumberOfMessagesVisible", q) for q in _queues(options) if q != "Queue"}
     if options.queue:
@@ -247,10 +218,10 @@ def test_every_dead_letter_queue_alarms_and_the_queue_alarms_on_age(options):
 @each
 def test_every_function_has_its_log_group_and_the_code_comment_names_its_folder(options):
     template = _load(options)
-    functions = _of_type(template, "AWS::Serverless::Function")
+    functions = resources_of_type(template, "AWS::Serverless::Function")
     assert sorted(functions) == sorted(n for n, on in (("QueueConsumer", options.queue),
                                                         ("EventHandler", options.function)) if on)
-    groups = {r["Properties"]["LogGroupName"]["Fn::Sub"] for r in _of_type(template, "AWS::Logs::LogGroup").values()}
+    groups = {r["Properties"]["LogGroupName"]["Fn::Sub"] for r in resources_of_type(template, "AWS::Logs::LogGroup").values()}
     assert groups == {f"/aws/lambda/${{{name}}}" for name in functions}
     (comment,) = [line for line in render("event-driven", options).splitlines() if line.strip().startswith("# Code:")]
     assert all(f["Properties"]["CodeUri"] in comment for f in functions.values())
@@ -261,9 +232,9 @@ def test_the_schema_registry_describes_the_event_the_rule_routes(options):
     template = _load(options)
     resources = template["Resources"]
     if not options.schema_registry:
-        assert not _of_type(template, "AWS::EventSchemas::Registry") and "SchemaRegistryName" not in template["Outputs"]
+        assert not resources_of_type(template, "AWS::EventSchemas::Registry") and "SchemaRegistryName" not in template["Outputs"]
         return
-    assert not _of_type(template, "AWS::EventSchemas::Discoverer")  # discovery needs an AWS owned key
+    assert not resources_of_type(template, "AWS::EventSchemas::Discoverer")  # discovery needs an AWS owned key
     schema = resources["OrderPlacedSchema"]["Properties"]
     assert schema["RegistryName"] == {"Fn::GetAtt": ["SchemaRegistry", "RegistryName"]}
     assert schema["Type"] == "JSONSchemaDraft4"

@@ -12,6 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import FIXTURES, ROOT
+from generated import parsed_template, policy_statements, resources_of_type, sam_transformed
 from tmpllint import cli
 from tmpllint.generators import render, stream
 
@@ -29,20 +30,7 @@ def _id(options) -> str:
 
 
 def _load(options) -> dict:
-    from cfnlint.decode.decode import decode_str
-
-    template, matches = decode_str(render("stream", options))
-    assert not matches, matches
-    return template
-
-
-def _of(type_, template) -> dict:
-    return {name: r for name, r in template["Resources"].items() if r["Type"] == type_}
-
-
-def _statements(document) -> list:
-    statements = document["Statement"]
-    return statements if isinstance(statements, list) else [statements]
+    return parsed_template("stream", options)
 
 
 def _list(value) -> list:
@@ -96,12 +84,12 @@ def test_one_key_encrypts_every_store_and_its_policy_delegates_to_iam(options):
         "SSEEnabled": True, "SSEType": "KMS", "KMSMasterKeyId": KEY_REF}
     assert res["FailedRecords"]["Properties"]["KmsMasterKeyId"] == KEY_REF
     assert res["AlarmTopic"]["Properties"]["KmsMasterKeyId"] == KEY_REF
-    groups = _of("AWS::Logs::LogGroup", template)
+    groups = resources_of_type(template, "AWS::Logs::LogGroup")
     assert len(groups) == 1 + options.firehose
     assert all(g["Properties"]["KmsKeyId"] == KEY_ARN for g in groups.values())
     key = res["StreamKey"]
     assert key["Properties"]["EnableKeyRotation"] is True and key["DeletionPolicy"] == "Retain"
-    by_sid = {s["Sid"]: s for s in _statements(key["Properties"]["KeyPolicy"])}
+    by_sid = {s["Sid"]: s for s in policy_statements(key["Properties"]["KeyPolicy"])}
     # the account root statement lets the roles' IAM policies grant the key's use
     assert by_sid["AccountAdministersTheKey"]["Principal"] == {
         "AWS": {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}}
@@ -116,7 +104,7 @@ def test_one_key_encrypts_every_store_and_its_policy_delegates_to_iam(options):
 def test_the_processor_uses_the_key_only_through_the_services_it_calls(options):
     policies = _load(options)["Resources"]["Processor"]["Properties"]["Policies"]
     (inline,) = [p for p in policies if "Statement" in p]
-    (statement,) = _statements(inline)
+    (statement,) = policy_statements(inline)
     assert set(statement["Action"]) == {"kms:Decrypt", "kms:GenerateDataKey"}
     assert statement["Resource"] == KEY_ARN
     # Kinesis decrypts the records it reads, DynamoDB the table, SQS/SNS the failure record
@@ -156,29 +144,18 @@ def test_failing_batches_are_bisected_bounded_and_described_in_the_destination(o
 
 
 @shapes
-def test_sam_grants_the_destination_and_the_stream_reads(options, monkeypatch):
+def test_sam_grants_the_destination_and_the_stream_reads(options):
     """What SAM adds decides whether the mapping can read and report: the Kinesis
     execution policy and the send/publish permission on the failure destination."""
-    translator = pytest.importorskip("samtranslator.translator.transform")
-    from samtranslator.yaml_helper import yaml_parse
-
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    template = yaml_parse(render("stream", options))
-    template["Resources"]["Processor"]["Properties"]["CodeUri"] = "s3://packaged-code/function.zip"
-
-    class NoManagedPolicies:
-        def load(self):
-            return {}
-
-    out = translator.transform(template, {"AWS::Region": "us-east-1"}, NoManagedPolicies())
+    out = sam_transformed("stream", options)
     role = out["Resources"]["ProcessorRole"]["Properties"]
     assert "arn:aws:iam::aws:policy/service-role/AWSLambdaKinesisExecutionRole" in role["ManagedPolicyArns"]
-    granted = [(s["Action"], s["Resource"]) for p in role["Policies"] for s in _statements(p["PolicyDocument"])]
+    granted = [(s["Action"], s["Resource"]) for p in role["Policies"] for s in policy_statements(p["PolicyDocument"])]
     if options.destination == "sqs":
         assert ("sqs:SendMessage", {"Fn::GetAtt": ["FailedRecords", "Arn"]}) in granted
     else:
         assert ("sns:publish", {"Ref": "FailedRecords"}) in granted
-    (mapping,) = _of("AWS::Lambda::EventSourceMapping", out).values()
+    (mapping,) = resources_of_type(out, "AWS::Lambda::EventSourceMapping").values()
     assert mapping["Properties"]["EventSourceArn"] == {"Fn::GetAtt": ["Stream", "Arn"]}
     # the mapping is created after the function, and the function after its role
     assert mapping["Properties"]["FunctionName"] == {"Ref": "Processor"}
@@ -260,13 +237,13 @@ def test_firehose_reads_the_stream_with_a_role_scoped_to_what_it_uses(options):
     # Firehose refuses a Prefix with expressions unless ErrorOutputPrefix is set
     assert "!{timestamp:" in s3["Prefix"] and "!{firehose:error-output-type}" in s3["ErrorOutputPrefix"]
     role = res["DeliveryRole"]["Properties"]
-    (trust,) = _statements(role["AssumeRolePolicyDocument"])
+    (trust,) = policy_statements(role["AssumeRolePolicyDocument"])
     assert trust["Principal"] == {"Service": "firehose.amazonaws.com"}
     assert trust["Condition"] == {"StringEquals": {"sts:ExternalId": {"Ref": "AWS::AccountId"}}}
     # inline: the permissions exist when the role does, before the delivery stream is created
-    assert not _of("AWS::IAM::Policy", {"Resources": res})
+    assert not resources_of_type({"Resources": res}, "AWS::IAM::Policy")
     (policy,) = role["Policies"]
-    by_sid = {s["Sid"]: s for s in _statements(policy["PolicyDocument"])}
+    by_sid = {s["Sid"]: s for s in policy_statements(policy["PolicyDocument"])}
     bucket = [{"Fn::GetAtt": ["ArchiveBucket", "Arn"]}, {"Fn::Sub": "${ArchiveBucket.Arn}/*"}]
     assert by_sid["ReadTheStream"]["Resource"] == {"Fn::GetAtt": ["Stream", "Arn"]}
     assert {"kinesis:GetRecords", "kinesis:GetShardIterator", "kinesis:DescribeStream",
@@ -302,7 +279,7 @@ def test_archive_bucket_is_encrypted_versioned_tls_only_tiered_and_logged(option
                     "BucketKeyEnabled": True}
     assert bucket["VersioningConfiguration"] == {"Status": "Enabled"}
     assert all(bucket["PublicAccessBlockConfiguration"].values())
-    (deny,) = [s for s in _statements(res["ArchiveBucketPolicy"]["Properties"]["PolicyDocument"])
+    (deny,) = [s for s in policy_statements(res["ArchiveBucketPolicy"]["Properties"]["PolicyDocument"])
                if s["Effect"] == "Deny"]
     assert deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
     assert deny["Resource"] == [{"Fn::GetAtt": ["ArchiveBucket", "Arn"]}, {"Fn::Sub": "${ArchiveBucket.Arn}/*"}]
@@ -318,7 +295,7 @@ def test_archive_bucket_is_encrypted_versioned_tls_only_tiered_and_logged(option
     # S3 server access logs are delivered only to a bucket with SSE-S3 (no KMS default)
     assert "BucketEncryption" not in logs
     assert logs["OwnershipControls"] == {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}
-    (grant,) = [s for s in _statements(res["AccessLogBucketPolicy"]["Properties"]["PolicyDocument"])
+    (grant,) = [s for s in policy_statements(res["AccessLogBucketPolicy"]["Properties"]["PolicyDocument"])
                 if s["Effect"] == "Allow"]
     assert grant["Principal"] == {"Service": "logging.s3.amazonaws.com"} and grant["Action"] == "s3:PutObject"
     assert grant["Resource"] == {"Fn::Sub": "${AccessLogBucket.Arn}/" + logging["LogFilePrefix"] + "*"}
@@ -333,7 +310,7 @@ def test_archive_bucket_is_encrypted_versioned_tls_only_tiered_and_logged(option
 @shapes
 def test_alarms_fire_before_records_are_skipped_and_watch_the_destination(options):
     template = _load(options)
-    alarms = _of("AWS::CloudWatch::Alarm", template)
+    alarms = resources_of_type(template, "AWS::CloudWatch::Alarm")
     expected = {"IteratorAgeAlarm", "FailedRecordsAlarm", "WriteThrottleAlarm"}
     assert set(alarms) == expected | ({"DeliveryFreshnessAlarm"} if options.firehose else set())
     assert all(a["Properties"]["AlarmActions"] == [{"Ref": "AlarmTopic"}] for a in alarms.values())

@@ -13,6 +13,7 @@ import re
 
 import pytest
 
+from generated import parsed_template, policy_statements, sam_transformed, statement_actions
 from tmpllint.generators import render, workflow
 
 COMBINATIONS = [workflow.Options(type=kind, trigger=trigger, runtime=runtime)
@@ -32,42 +33,15 @@ def _each(combinations):
 
 
 def _load(options) -> dict:
-    from cfnlint.decode.decode import decode_str
-
-    template, matches = decode_str(render("workflow", options))
-    assert not matches, matches
-    return template
+    return parsed_template("workflow", options)
 
 
 def _machine(template) -> dict:
     return template["Resources"]["Workflow"]["Properties"]
 
 
-def _statements(policy) -> list:
-    statements = policy["Statement"]
-    return statements if isinstance(statements, list) else [statements]
-
-
-def _actions(statement) -> set:
-    actions = statement["Action"]
-    return {actions} if isinstance(actions, str) else set(actions)
-
-
-def _transformed(options, monkeypatch) -> dict:
-    translator = pytest.importorskip("samtranslator.translator.transform")
-    from samtranslator.yaml_helper import yaml_parse
-
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    template = yaml_parse(render("workflow", options))
-    for resource in template["Resources"].values():
-        if resource["Type"] == "AWS::Serverless::Function":
-            resource["Properties"]["CodeUri"] = "s3://packaged-code/function.zip"
-
-    class NoManagedPolicies:
-        def load(self):
-            return {}
-
-    return translator.transform(template, {"AWS::Region": "us-east-1"}, NoManagedPolicies())
+def _transformed(options) -> dict:
+    return sam_transformed("workflow", options)
 
 
 @_each(COMBINATIONS)
@@ -138,22 +112,22 @@ def test_every_placeholder_has_its_substitution_and_the_lambda_steps_outlive_the
 
 
 @_each(SOME)
-def test_the_execution_role_can_do_what_the_definition_does(options, monkeypatch):
+def test_the_execution_role_can_do_what_the_definition_does(options):
     template = _load(options)
     policies = _machine(template)["Policies"]
     invoked = {p["LambdaInvokePolicy"]["FunctionName"]["Ref"] for p in policies if "LambdaInvokePolicy" in p}
     assert invoked == {"Validate", "Process", "Notify"}
     (send,) = [p["SQSSendMessagePolicy"] for p in policies if "SQSSendMessagePolicy" in p]
     assert send["QueueName"] == {"Fn::GetAtt": ["FailedExecutions", "QueueName"]}
-    statements = [s for p in policies if "Statement" in p for s in _statements(p)]
+    statements = [s for p in policies if "Statement" in p for s in policy_statements(p)]
     # the queue is encrypted with the workflow key: sending needs GenerateDataKey and Decrypt
     assert template["Resources"]["FailedExecutions"]["Properties"]["KmsMasterKeyId"] == {"Ref": "WorkflowKey"}
-    assert any(_actions(s) == {"kms:GenerateDataKey", "kms:Decrypt"}
+    assert any(statement_actions(s) == {"kms:GenerateDataKey", "kms:Decrypt"}
                and s["Resource"] == {"Fn::GetAtt": ["WorkflowKey", "Arn"]} for s in statements)
     # logging to CloudWatch Logs needs the log-delivery actions (SAM does not add them)
-    assert any(_actions(s) == LOG_DELIVERY and s["Resource"] == "*" for s in statements)
+    assert any(statement_actions(s) == LOG_DELIVERY and s["Resource"] == "*" for s in statements)
     assert _machine(template)["Tracing"] == {"Enabled": True}
-    transformed = _transformed(options, monkeypatch)
+    transformed = _transformed(options)
     role = transformed["Resources"]["WorkflowRole"]["Properties"]
     assert role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {"Service": ["states.amazonaws.com"]}
     assert any("AWSXrayWriteOnlyAccess" in str(arn) for arn in role["ManagedPolicyArns"])
@@ -182,14 +156,14 @@ def test_type_decides_timeout_and_logging(options):
 
 
 @_each(SOME)
-def test_every_bad_ending_reaches_the_queue_or_an_alarm(options, monkeypatch):
+def test_every_bad_ending_reaches_the_queue_or_an_alarm(options):
     template = _load(options)
     resources = template["Resources"]
     rules = {n: r for n, r in resources.items() if r["Type"] == "AWS::Events::Rule"}
     policy = resources.get("FailedExecutionsPolicy", {}).get("Properties", {}).get("PolicyDocument")
-    allowed = {s["Condition"]["ArnEquals"]["aws:SourceArn"]["Fn::GetAtt"][0] for s in _statements(policy)} \
+    allowed = {s["Condition"]["ArnEquals"]["aws:SourceArn"]["Fn::GetAtt"][0] for s in policy_statements(policy)} \
         if policy else set()
-    for statement in _statements(policy) if policy else []:
+    for statement in policy_statements(policy) if policy else []:
         assert statement["Principal"] == {"Service": "events.amazonaws.com"}
         assert statement["Action"] == "sqs:SendMessage"
         assert statement["Resource"] == {"Fn::GetAtt": ["FailedExecutions", "Arn"]}
@@ -210,7 +184,7 @@ def test_every_bad_ending_reaches_the_queue_or_an_alarm(options, monkeypatch):
         assert "Input" not in event  # the scheduled event's id is new each run: Validate accepts it
         expected.add("WorkflowSchedule")
         # the queue policy names the rule SAM writes for the event
-        transformed = _transformed(options, monkeypatch)
+        transformed = _transformed(options)
         assert transformed["Resources"]["WorkflowSchedule"]["Type"] == "AWS::Events::Rule"
         (target,) = transformed["Resources"]["WorkflowSchedule"]["Properties"]["Targets"]
         assert target["Arn"] == {"Ref": "Workflow"}
@@ -231,14 +205,14 @@ def test_every_bad_ending_reaches_the_queue_or_an_alarm(options, monkeypatch):
 @_each(SOME)
 def test_the_key_admits_the_services_that_write_with_it(options):
     resources = _load(options)["Resources"]
-    statements = _statements(resources["WorkflowKey"]["Properties"]["KeyPolicy"])
+    statements = policy_statements(resources["WorkflowKey"]["Properties"]["KeyPolicy"])
     by_service = {}
     for statement in statements:
         service = statement["Principal"].get("Service")
         if isinstance(service, str):
             by_service[service] = statement
     # EventBridge's KMS requests for an encrypted target carry no aws:SourceAccount
-    assert {"kms:GenerateDataKey", "kms:Decrypt"} <= _actions(by_service["events.amazonaws.com"])
+    assert {"kms:GenerateDataKey", "kms:Decrypt"} <= statement_actions(by_service["events.amazonaws.com"])
     assert "Condition" not in by_service["events.amazonaws.com"]
     alarms = by_service["cloudwatch.amazonaws.com"]
     assert alarms["Condition"] == {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}
@@ -255,8 +229,8 @@ def test_notify_publishes_to_the_topic_it_is_given(options):
     assert notify["Environment"]["Variables"] == {"TOPIC_ARN": {"Ref": "NotificationTopic"}}
     policies = notify["Policies"]
     assert {"SNSPublishMessagePolicy": {"TopicName": {"Fn::GetAtt": ["NotificationTopic", "TopicName"]}}} in policies
-    assert any(s["Resource"] == {"Fn::GetAtt": ["WorkflowKey", "Arn"]} and "kms:GenerateDataKey" in _actions(s)
-               for p in policies if "Statement" in p for s in _statements(p))
+    assert any(s["Resource"] == {"Fn::GetAtt": ["WorkflowKey", "Arn"]} and "kms:GenerateDataKey" in statement_actions(s)
+               for p in policies if "Statement" in p for s in policy_statements(p))
 
 
 @_each(SOME)

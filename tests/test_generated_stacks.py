@@ -17,6 +17,7 @@ import sys
 import pytest
 
 from conftest import ROOT
+from generated import parsed_template, policy_statements, resources_of_type, sam_transformed, statement_actions
 from tmpllint.generators import fanout, render, serverless_api, static_site, three_tier, vpc
 
 COMBINATIONS = (
@@ -37,32 +38,10 @@ def _id(combination) -> str:
     return pattern + "-" + "-".join(f"{k}={v}" for k, v in vars(options).items())
 
 
-def _load(pattern, options) -> dict:
-    from cfnlint.decode.decode import decode_str
-
-    template, matches = decode_str(render(pattern, options))
-    assert not matches, matches
-    return template
-
-
 def _of(pattern: str | tuple):
     patterns = (pattern,) if isinstance(pattern, str) else pattern
     chosen = [c for c in COMBINATIONS if c[0] in patterns]
     return pytest.mark.parametrize(("pattern", "options"), chosen, ids=[_id(c) for c in chosen])
-
-
-def _resources(template, kind: str) -> dict:
-    return {name: r for name, r in template["Resources"].items() if r["Type"] == kind}
-
-
-def _statements(document) -> list:
-    statements = document["Statement"]
-    return statements if isinstance(statements, list) else [statements]
-
-
-def _actions(statement) -> set:
-    actions = statement.get("Action", [])
-    return {actions} if isinstance(actions, str) else set(actions)
 
 
 def _cidr_splits(node):
@@ -87,7 +66,7 @@ def _admitted_prefixes(parameter) -> list[int]:
 
 @_of(("vpc", "three-tier"))
 def test_every_admitted_vpc_cidr_fits_every_cidr_split(pattern, options):
-    template = _load(pattern, options)
+    template = parsed_template(pattern, options)
     prefixes = _admitted_prefixes(template["Parameters"]["VpcCidr"])
     assert prefixes and min(prefixes) == 16
     splits = list(_cidr_splits(template))
@@ -100,7 +79,7 @@ def test_every_admitted_vpc_cidr_fits_every_cidr_split(pattern, options):
 
 @_of(("vpc", "three-tier"))
 def test_three_az_templates_refuse_two_az_regions_before_creating_anything(pattern, options):
-    template = _load(pattern, options)
+    template = parsed_template(pattern, options)
     rules = template.get("Rules", {})
     if options.azs < 3:
         assert rules == {}
@@ -119,11 +98,11 @@ def test_azs_help_says_what_three_zones_need():
 
 @_of(("vpc", "three-tier"))
 def test_flow_log_role_has_the_documented_permissions(pattern, options):
-    role = _load(pattern, options)["Resources"]["FlowLogRole"]
+    role = parsed_template(pattern, options)["Resources"]["FlowLogRole"]
     granted = set()
     for policy in role["Properties"]["Policies"]:
-        for statement in _statements(policy["PolicyDocument"]):
-            granted |= _actions(statement)
+        for statement in policy_statements(policy["PolicyDocument"]):
+            granted |= statement_actions(statement)
     # docs.aws.amazon.com/vpc/latest/userguide/flow-logs-iam-role.html (CreateLogGroup is
     # not needed: the template creates the group)
     assert {"logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogGroups",
@@ -132,8 +111,8 @@ def test_flow_log_role_has_the_documented_permissions(pattern, options):
 
 @_of(("vpc", "three-tier"))
 def test_private_subnets_reach_s3_and_dynamodb_through_gateway_endpoints(pattern, options):
-    template = _load(pattern, options)
-    endpoints = _resources(template, "AWS::EC2::VPCEndpoint")
+    template = parsed_template(pattern, options)
+    endpoints = resources_of_type(template, "AWS::EC2::VPCEndpoint")
     private_tables = {name for name, r in template["Resources"].items()
                       if r["Type"] == "AWS::EC2::RouteTable" and name != "PublicRouteTable"}
     served = {}
@@ -147,7 +126,7 @@ def test_private_subnets_reach_s3_and_dynamodb_through_gateway_endpoints(pattern
 
 @_of(("vpc", "three-tier"))
 def test_default_security_group_is_stripped(pattern, options):
-    template = _load(pattern, options)
+    template = parsed_template(pattern, options)
     (lockdown,) = [r for r in template["Resources"].values()
                    if r["Type"] == "Custom::DefaultSecurityGroupLockdown"]
     assert lockdown["Properties"]["GroupId"] == {"Fn::GetAtt": ["Vpc", "DefaultSecurityGroup"]}
@@ -159,7 +138,7 @@ def test_default_security_group_is_stripped(pattern, options):
 
 @_of(("vpc", "three-tier"))
 def test_network_outputs_give_what_other_stacks_need(pattern, options):
-    template = _load(pattern, options)
+    template = parsed_template(pattern, options)
     outputs = template["Outputs"]
     tiers = ["Public", "Private"] + (["Data"] if pattern == "three-tier" or options.data_subnets else [])
     expected = {"VpcId", "VpcCidr", "PublicRouteTableId", "PrivateRouteTableIds"}
@@ -179,9 +158,9 @@ def test_network_outputs_give_what_other_stacks_need(pattern, options):
 
 @_of("three-tier")
 def test_every_https_listener_forwards_to_instances_that_serve_the_health_path(pattern, options):
-    template = _load(pattern, options)
+    template = parsed_template(pattern, options)
     resources = template["Resources"]
-    listeners = [r for r in _resources(template, "AWS::ElasticLoadBalancingV2::Listener").values()
+    listeners = [r for r in resources_of_type(template, "AWS::ElasticLoadBalancingV2::Listener").values()
                  if r["Properties"]["Protocol"] == "HTTPS"]
     assert listeners
     for listener in listeners:
@@ -190,7 +169,7 @@ def test_every_https_listener_forwards_to_instances_that_serve_the_health_path(p
             group = resources[group_name]["Properties"]
             assert group["HealthCheckPath"] == {"Ref": "HealthCheckPath"}
             assert group["Port"] == {"Ref": "AppPort"}
-            groups = [r for r in _resources(template, "AWS::AutoScaling::AutoScalingGroup").values()
+            groups = [r for r in resources_of_type(template, "AWS::AutoScaling::AutoScalingGroup").values()
                       if {"Ref": group_name} in r["Properties"]["TargetGroupARNs"]]
             assert groups
             for asg in groups:
@@ -203,7 +182,7 @@ def test_every_https_listener_forwards_to_instances_that_serve_the_health_path(p
 
 @_of("three-tier")
 def test_app_port_is_open_from_the_load_balancer_only(pattern, options):
-    group = _load(pattern, options)["Resources"]["AppSecurityGroup"]["Properties"]
+    group = parsed_template(pattern, options)["Resources"]["AppSecurityGroup"]["Properties"]
     (rule,) = group["SecurityGroupIngress"]
     assert rule["FromPort"] == rule["ToPort"] == {"Ref": "AppPort"}
     assert rule["SourceSecurityGroupId"] == {"Ref": "LoadBalancerSecurityGroup"}
@@ -211,7 +190,7 @@ def test_app_port_is_open_from_the_load_balancer_only(pattern, options):
 
 @_of("three-tier")
 def test_auto_scaling_group_waits_signals_rolls_and_scales(pattern, options):
-    template = _load(pattern, options)
+    template = parsed_template(pattern, options)
     asg = template["Resources"]["AppAutoScalingGroup"]
     assert asg["CreationPolicy"]["ResourceSignal"]["Count"] == int(asg["Properties"]["MinSize"])
     rolling = asg["UpdatePolicy"]["AutoScalingRollingUpdate"]
@@ -220,7 +199,7 @@ def test_auto_scaling_group_waits_signals_rolls_and_scales(pattern, options):
     assert "DesiredCapacity" not in asg["Properties"]  # an update never resets it
     routes = {f"PrivateDefaultRoute{az}" for az in range(1, options.azs + 1)}
     assert routes <= set(asg["DependsOn"])
-    policies = [p for p in _resources(template, "AWS::AutoScaling::ScalingPolicy").values()
+    policies = [p for p in resources_of_type(template, "AWS::AutoScaling::ScalingPolicy").values()
                 if p["Properties"]["AutoScalingGroupName"] == {"Ref": "AppAutoScalingGroup"}]
     assert [p["Properties"]["PolicyType"] for p in policies] == ["TargetTrackingScaling"]
     assert int(asg["Properties"]["MaxSize"]) > int(asg["Properties"]["MinSize"])
@@ -228,11 +207,11 @@ def test_auto_scaling_group_waits_signals_rolls_and_scales(pattern, options):
 
 @_of("three-tier")
 def test_app_reads_the_database_secret_and_outputs_its_endpoints(pattern, options):
-    template = _load(pattern, options)
+    template = parsed_template(pattern, options)
     secret = {"Fn::GetAtt": ["Database", "MasterUserSecret.SecretArn"]}
     role = template["Resources"]["AppRole"]["Properties"]
-    grants = [s for p in role["Policies"] for s in _statements(p["PolicyDocument"])
-              if "secretsmanager:GetSecretValue" in _actions(s)]
+    grants = [s for p in role["Policies"] for s in policy_statements(p["PolicyDocument"])
+              if "secretsmanager:GetSecretValue" in statement_actions(s)]
     assert [g["Resource"] for g in grants] == [secret]
     outputs = template["Outputs"]
     assert outputs["DatabaseEndpoint"]["Value"] == {"Fn::GetAtt": ["Database", "Endpoint.Address"]}
@@ -247,8 +226,8 @@ def test_app_reads_the_database_secret_and_outputs_its_endpoints(pattern, option
 
 @_of("three-tier")
 def test_load_balancer_log_grant_is_the_documented_one(pattern, options):
-    policy = _load(pattern, options)["Resources"]["AccessLogBucketPolicy"]["Properties"]["PolicyDocument"]
-    (grant,) = [s for s in _statements(policy) if s["Effect"] == "Allow"]
+    policy = parsed_template(pattern, options)["Resources"]["AccessLogBucketPolicy"]["Properties"]["PolicyDocument"]
+    (grant,) = [s for s in policy_statements(policy) if s["Effect"] == "Allow"]
     assert grant["Principal"] == {"Service": "logdelivery.elasticloadbalancing.amazonaws.com"}
     assert grant["Action"] == "s3:PutObject"
     assert "Condition" not in grant
@@ -256,7 +235,7 @@ def test_load_balancer_log_grant_is_the_documented_one(pattern, options):
 
 @_of("three-tier")
 def test_database_protection_is_a_parameter_that_defaults_on(pattern, options):
-    template = _load(pattern, options)
+    template = parsed_template(pattern, options)
     assert template["Resources"]["Database"]["Properties"]["DeletionProtection"] == {
         "Ref": "DatabaseDeletionProtection"}
     parameter = template["Parameters"]["DatabaseDeletionProtection"]
@@ -266,33 +245,17 @@ def test_database_protection_is_a_parameter_that_defaults_on(pattern, options):
 # -- serverless-api -----------------------------------------------------------------------------
 
 
-def _transformed(pattern, options) -> dict:
-    translator = pytest.importorskip("samtranslator.translator.transform")
-    from samtranslator.yaml_helper import yaml_parse
-
-    template = yaml_parse(render(pattern, options))
-    for resource in template["Resources"].values():
-        if resource["Type"] == "AWS::Serverless::Function" and "CodeUri" in resource["Properties"]:
-            resource["Properties"]["CodeUri"] = "s3://packaged-code/function.zip"
-
-    class NoManagedPolicies:
-        def load(self):
-            return {}
-
-    return translator.transform(template, {"AWS::Region": "us-east-1"}, NoManagedPolicies())
-
-
 @_of("serverless-api")
 def test_rest_apis_have_what_a_fresh_account_needs(pattern, options, monkeypatch):
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    template = _load(pattern, options)
-    accounts = _resources(template, "AWS::ApiGateway::Account")
+    template = parsed_template(pattern, options)
+    accounts = resources_of_type(template, "AWS::ApiGateway::Account")
     if options.api == "http":  # HTTP API access logs need no account role
         assert accounts == {}
         return
     (account,) = accounts.values()
     role = template["Resources"][account["Properties"]["CloudWatchRoleArn"]["Fn::GetAtt"][0]]
-    (trust,) = _statements(role["Properties"]["AssumeRolePolicyDocument"])
+    (trust,) = policy_statements(role["Properties"]["AssumeRolePolicyDocument"])
     assert trust["Principal"] == {"Service": "apigateway.amazonaws.com"}
     assert any("AmazonAPIGatewayPushToCloudWatchLogs" in arn["Fn::Sub"]
                for arn in role["Properties"]["ManagedPolicyArns"])
@@ -301,7 +264,7 @@ def test_rest_apis_have_what_a_fresh_account_needs(pattern, options, monkeypatch
     # the API is created after the account setting: through a handle that names it
     handle = template["Resources"][template["Resources"]["Api"]["DependsOn"]]
     assert handle["Metadata"]["AccountSettings"]["Fn::If"][1] == {"Ref": "ApiGatewayAccount"}
-    transformed = _transformed(pattern, options)
+    transformed = sam_transformed(pattern, options)
     stages = [r["Properties"]["StageName"] for r in transformed["Resources"].values()
               if r["Type"] == "AWS::ApiGateway::Stage"]
     assert stages == ["prod"]  # no implicit "Stage" stage without logs or tracing
@@ -312,7 +275,7 @@ def test_rest_apis_have_what_a_fresh_account_needs(pattern, options, monkeypatch
 @_of("serverless-api")
 def test_browsers_pass_preflight_on_both_api_types(pattern, options, monkeypatch):
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    template = _load(pattern, options)
+    template = parsed_template(pattern, options)
     api = template["Resources"]["Api"]["Properties"]
     assert "AllowedOrigin" in template["Parameters"]
     if options.api == "http":
@@ -323,7 +286,7 @@ def test_browsers_pass_preflight_on_both_api_types(pattern, options, monkeypatch
     for kind in ("DEFAULT_4XX", "DEFAULT_5XX"):
         headers = api["GatewayResponses"][kind]["ResponseParameters"]["Headers"]
         assert headers["Access-Control-Allow-Origin"] == {"Fn::Sub": "'${AllowedOrigin}'"}
-    transformed = _transformed(pattern, options)
+    transformed = sam_transformed(pattern, options)
     (rest_api,) = [r for r in transformed["Resources"].values() if r["Type"] == "AWS::ApiGateway::RestApi"]
     for path, methods in rest_api["Properties"]["Body"]["paths"].items():
         assert "options" in methods, path
@@ -342,7 +305,7 @@ def test_browsers_pass_preflight_on_both_api_types(pattern, options, monkeypatch
 
 @_of("serverless-api")
 def test_user_pool_admits_only_users_an_administrator_creates(pattern, options):
-    pools = _resources(_load(pattern, options), "AWS::Cognito::UserPool")
+    pools = resources_of_type(parsed_template(pattern, options), "AWS::Cognito::UserPool")
     assert len(pools) == (options.auth == "cognito")
     for pool in pools.values():
         assert pool["Properties"]["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is True
@@ -351,7 +314,7 @@ def test_user_pool_admits_only_users_an_administrator_creates(pattern, options):
 @_of(("serverless-api", "fanout"))
 def test_the_template_states_the_code_folders_it_expects(pattern, options):
     text = render(pattern, options)
-    folders = [r["Properties"]["CodeUri"] for r in _load(pattern, options)["Resources"].values()
+    folders = [r["Properties"]["CodeUri"] for r in parsed_template(pattern, options)["Resources"].values()
                if r["Type"] == "AWS::Serverless::Function" and "CodeUri" in r["Properties"]]
     (comment,) = [line for line in text.splitlines() if line.strip().startswith("# Code:")]
     assert folders and all(folder in comment for folder in folders)
@@ -362,7 +325,7 @@ def test_the_template_states_the_code_folders_it_expects(pattern, options):
 
 @_of("static-site")
 def test_tls_claims_are_true(pattern, options):
-    template = _load(pattern, options)
+    template = parsed_template(pattern, options)
     config = template["Resources"]["Distribution"]["Properties"]["DistributionConfig"]
     claims_tls12 = "TLS 1.2" in template["Description"]
     if options.custom_domain:
@@ -374,8 +337,8 @@ def test_tls_claims_are_true(pattern, options):
 
 @_of("static-site")
 def test_custom_domain_gets_its_dns_records_and_the_distribution_name_stays_an_output(pattern, options):
-    template = _load(pattern, options)
-    records = _resources(template, "AWS::Route53::RecordSet")
+    template = parsed_template(pattern, options)
+    records = resources_of_type(template, "AWS::Route53::RecordSet")
     assert template["Outputs"]["DistributionDomainName"]["Value"] == {
         "Fn::GetAtt": ["Distribution", "DomainName"]}
     if not options.custom_domain:
@@ -392,9 +355,9 @@ def test_custom_domain_gets_its_dns_records_and_the_distribution_name_stays_an_o
 
 @_of("static-site")
 def test_missing_files_answer_404_and_errors_have_pages(pattern, options):
-    template = _load(pattern, options)
+    template = parsed_template(pattern, options)
     policy = template["Resources"]["SiteBucketPolicy"]["Properties"]["PolicyDocument"]
-    grants = {s["Action"]: s for s in _statements(policy) if s["Effect"] == "Allow"}
+    grants = {s["Action"]: s for s in policy_statements(policy) if s["Effect"] == "Allow"}
     assert set(grants) == {"s3:GetObject", "s3:ListBucket"}
     assert grants["s3:ListBucket"]["Resource"] == {"Fn::GetAtt": ["SiteBucket", "Arn"]}
     for grant in grants.values():
@@ -412,7 +375,7 @@ def test_missing_files_answer_404_and_errors_have_pages(pattern, options):
 
 @_of("static-site")
 def test_responses_carry_hsts_and_the_site_answers_over_ipv6(pattern, options):
-    template = _load(pattern, options)
+    template = parsed_template(pattern, options)
     config = template["Resources"]["Distribution"]["Properties"]["DistributionConfig"]
     assert config["IPV6Enabled"] is True
     policy = template["Resources"][config["DefaultCacheBehavior"]["ResponseHeadersPolicyId"]["Ref"]]
@@ -425,7 +388,7 @@ def test_responses_carry_hsts_and_the_site_answers_over_ipv6(pattern, options):
 
 @_of("fanout")
 def test_publishers_and_consumers_get_what_they_need_from_the_outputs(pattern, options):
-    outputs = _load(pattern, options)["Outputs"]
+    outputs = parsed_template(pattern, options)["Outputs"]
     assert outputs["TopicKeyArn"]["Value"] == {"Fn::GetAtt": ["TopicKey", "Arn"]}
     for number in range(1, options.queues + 1):
         for queue in (f"Queue{number}", f"Queue{number}DeadLetters"):
@@ -435,9 +398,9 @@ def test_publishers_and_consumers_get_what_they_need_from_the_outputs(pattern, o
 
 @_of("fanout")
 def test_every_queue_alarms_on_dead_letters_and_message_age(pattern, options):
-    template = _load(pattern, options)
+    template = parsed_template(pattern, options)
     watched = {(a["Properties"]["MetricName"], a["Properties"]["Dimensions"][0]["Value"]["Fn::GetAtt"][0])
-               for a in _resources(template, "AWS::CloudWatch::Alarm").values()
+               for a in resources_of_type(template, "AWS::CloudWatch::Alarm").values()
                if a["Properties"]["AlarmActions"]}
     for number in range(1, options.queues + 1):
         assert ("ApproximateNumberOfMessagesVisible", f"Queue{number}DeadLetters") in watched
@@ -449,12 +412,12 @@ def test_key_admits_aws_service_publishers_of_this_account(pattern, options):
     """EventBridge and S3 must be admitted without an aws:SourceAccount condition: their
     KMS requests for SNS delivery do not carry the key, so the condition would drop
     every event. CloudWatch alarms carry it, and keep it."""
-    key = _load(pattern, options)["Resources"]["TopicKey"]["Properties"]["KeyPolicy"]
+    key = parsed_template(pattern, options)["Resources"]["TopicKey"]["Properties"]["KeyPolicy"]
     admitted = {}
-    for statement in _statements(key):
+    for statement in policy_statements(key):
         services = statement.get("Principal", {}).get("Service", [])
         services = [services] if isinstance(services, (str, dict)) else services
-        if {"kms:GenerateDataKey", "kms:Decrypt"} <= _actions(statement) and all(
+        if {"kms:GenerateDataKey", "kms:Decrypt"} <= statement_actions(statement) and all(
                 isinstance(service, str) for service in services):  # not logs.${AWS::Region}
             source = statement.get("Condition", {}).get("StringEquals", {}).get("aws:SourceAccount")
             admitted.update({service: source for service in services})

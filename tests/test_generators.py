@@ -10,6 +10,7 @@ import sys
 import pytest
 
 from conftest import FIXTURES, ROOT
+from generated import sam_transformed
 from tmpllint.generators import PATTERNS, render
 from tmpllint.generators import fanout, serverless_api, static_site, three_tier, vpc
 from tmpllint.generators import workflow
@@ -127,23 +128,10 @@ def test_new_lists_patterns_and_rejects_bad_options():
 
 
 @pytest.mark.parametrize(("golden", "pattern", "options"), SAM_PATTERNS, ids=[m[0] for m in SAM_PATTERNS])
-def test_sam_patterns_transform_cleanly(golden, pattern, options, monkeypatch):
+def test_sam_patterns_transform_cleanly(golden, pattern, options):
     """The SAM translator (as `sam deploy` runs it) accepts the template once its code is
     packaged (CodeUri pointing at S3, as `sam package` writes it)."""
-    translator = pytest.importorskip("samtranslator.translator.transform")
-    from samtranslator.yaml_helper import yaml_parse
-
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    template = yaml_parse(render(pattern, options))
-    for resource in template["Resources"].values():
-        if resource["Type"] == "AWS::Serverless::Function" and "CodeUri" in resource["Properties"]:
-            resource["Properties"]["CodeUri"] = "s3://packaged-code/function.zip"
-
-    class NoManagedPolicies:
-        def load(self):
-            return {}
-
-    transformed = translator.transform(template, {"AWS::Region": "us-east-1"}, NoManagedPolicies())
+    transformed = sam_transformed(pattern, options)
     types = {resource["Type"] for resource in transformed["Resources"].values()}
     assert "AWS::Lambda::Function" in types
     assert not any(t.startswith("AWS::Serverless::") for t in types)
