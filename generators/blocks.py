@@ -25,6 +25,18 @@ def tls_only(bucket: str) -> dict:
         Condition=mapping(Bool=mapping(("aws:SecureTransport", "false"))))
 
 
+def server_access_logs(log_bucket: str, source_bucket: str | None = None) -> dict:
+    """The log bucket policy statement that lets S3 server access logging write under
+    `s3/` (the S3 documentation's statement: this account, and `source_bucket` only when
+    given)."""
+    condition = mapping(StringEquals=mapping(("aws:SourceAccount", ref("AWS::AccountId"))))
+    if source_bucket is not None:
+        condition["ArnLike"] = mapping(("aws:SourceArn", get_att(f"{source_bucket}.Arn")))
+    return mapping(Sid="S3ServerAccessLogs", Effect="Allow",
+                   Principal=mapping(Service="logging.s3.amazonaws.com"), Action="s3:PutObject",
+                   Resource=sub(f"${{{log_bucket}.Arn}}/s3/*"), Condition=condition)
+
+
 def private_bucket(**extra) -> dict:
     """Properties of a bucket that blocks public access and keeps versions."""
     properties = mapping(

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 from ruamel.yaml.scalarstring import LiteralScalarString
 
-from tmpllint.generators.blocks import ignore, interface, log_bucket, private_bucket, retention_parameter, tls_only
+from tmpllint.generators.blocks import (ignore, interface, log_bucket, private_bucket, retention_parameter,
+                                        server_access_logs, tls_only)
 from tmpllint.yamlio import comment_before, get_att, mapping, ref, sub
 
 NAME = "static-site"
@@ -75,10 +76,7 @@ def build(options: Options):
     res["LogBucketPolicy"] = mapping(Type="AWS::S3::BucketPolicy", Properties=mapping(
         Bucket=ref("LogBucket"), PolicyDocument=mapping(Version="2012-10-17", Statement=[
             tls_only("LogBucket"),
-            mapping(Sid="S3ServerAccessLogs", Effect="Allow",
-                    Principal=mapping(Service="logging.s3.amazonaws.com"), Action="s3:PutObject",
-                    Resource=sub("${LogBucket.Arn}/s3/*"),
-                    Condition=mapping(StringEquals=mapping(("aws:SourceAccount", ref("AWS::AccountId"))))),
+            server_access_logs("LogBucket"),
         ])))
     res["SiteBucket"] = mapping(
         Type="AWS::S3::Bucket", DeletionPolicy="Retain", UpdateReplacePolicy="Retain",

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tmpllint.generators.blocks import (LAMBDA_RUNTIMES, customer_key, interface, log_bucket, log_group,
-                                        private_bucket, retention_parameter, tls_only)
+                                        private_bucket, retention_parameter, server_access_logs, tls_only)
 from tmpllint.yamlio import comment_before, get_att, mapping, ref, sub
 
 NAME = "stream"
@@ -133,11 +133,7 @@ def _delivery(res: dict) -> None:
     res["AccessLogBucketPolicy"] = mapping(Type="AWS::S3::BucketPolicy", Properties=mapping(
         Bucket=ref("AccessLogBucket"), PolicyDocument=mapping(Version="2012-10-17", Statement=[
             tls_only("AccessLogBucket"),
-            mapping(Sid="S3ServerAccessLogs", Effect="Allow",
-                    Principal=mapping(Service="logging.s3.amazonaws.com"), Action="s3:PutObject",
-                    Resource=sub("${AccessLogBucket.Arn}/s3/*"),
-                    Condition=mapping(StringEquals=mapping(("aws:SourceAccount", ref("AWS::AccountId"))),
-                                      ArnLike=mapping(("aws:SourceArn", get_att("ArchiveBucket.Arn"))))),
+            server_access_logs("AccessLogBucket", "ArchiveBucket"),
         ])))
     res["ArchiveBucket"] = mapping(
         Type="AWS::S3::Bucket", DeletionPolicy="Retain", UpdateReplacePolicy="Retain",
