@@ -7,8 +7,8 @@ dataclass and `build(options) -> CommentedMap`; its templates pass `tmpllint lin
 
 from __future__ import annotations
 
-from tmpllint.generators import fanout, serverless_api, static_site, three_tier, vpc
-from tmpllint.generators import dr, ecs_fargate, event_driven, stream, workflow
+from tmpllint.generators import (dr, ecs_fargate, event_driven, fanout, serverless_api, static_site, stream,
+                                 three_tier, vpc, workflow)
 
 #: pattern name -> module, in the order `tmpllint new --list` shows them.
 PATTERNS = {module.NAME: module for module in (vpc, three_tier, serverless_api, static_site, fanout,

@@ -12,12 +12,8 @@ import pytest
 from conftest import FIXTURES, ROOT
 from generated import sam_transformed
 from tmpllint.generators import PATTERNS, render
-from tmpllint.generators import fanout, serverless_api, static_site, three_tier, vpc
-from tmpllint.generators import workflow
-from tmpllint.generators import event_driven
-from tmpllint.generators import stream
-from tmpllint.generators import ecs_fargate
-from tmpllint.generators import dr
+from tmpllint.generators import (dr, ecs_fargate, event_driven, fanout, serverless_api, static_site, stream,
+                                 three_tier, vpc, workflow)
 
 GOLDEN = FIXTURES / "generators"
 #: (golden file name, pattern, options): the documented option matrix.

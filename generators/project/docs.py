@@ -29,25 +29,22 @@ AFTER_DEPLOY = {
                 "`NotificationTopicArn`; start an execution with `aws stepfunctions start-execution "
                 "--state-machine-arn ARN --input '{\"id\": \"order-1\"}'` (output `StateMachineArn`). "
                 "A failed execution's input and error wait in the queue of output `FailedExecutionsUrl`.",
+    "event-driven": "Publishers call `PutEvents` on output `EventBusName` with `Source` = the `EventSource` "
+                    "parameter and `DetailType` `OrderPlaced` (a `detail.orderId` is required); they need no KMS "
+                    "permission. Subscribe the on-call address to output `AlarmTopicArn`. After a fix, replay "
+                    "events from output `ArchiveName` with `aws events start-replay`.",
+    "stream": "Subscribe the on-call address to output `AlarmTopicArn`; producers put records on output "
+              "`StreamName` and need `kinesis:PutRecord(s)` and `kms:GenerateDataKey` on `StreamKeyArn`. "
+              "The stream is billed while it exists, also after `sam delete` keeps it: delete it with "
+              "`aws kinesis delete-stream` once its records are no longer needed.",
+    "ecs-fargate": "The service first runs a public placeholder (nginx on port 8080 as user 101). Push your "
+                   "image to output `RepositoryUri` under a new tag (tags are immutable), then deploy again "
+                   "with `IMAGE_TAG=thattag`, and `CONTAINER_PORT`, `CONTAINER_USER` (never 0) and "
+                   "`HEALTH_CHECK_PATH` if yours differ; set them on every later deploy too (unset, "
+                   "`deploy.sh` passes the defaults, which run the placeholder again). A deployment whose "
+                   "tasks never get healthy rolls back by itself. Point the certificate's domain at output "
+                   "`LoadBalancerDnsName`; grant the application's permissions to output `TaskRoleArn`.",
 }
-AFTER_DEPLOY["event-driven"] = (
-    "Publishers call `PutEvents` on output `EventBusName` with `Source` = the `EventSource` "
-    "parameter and `DetailType` `OrderPlaced` (a `detail.orderId` is required); they need no KMS "
-    "permission. Subscribe the on-call address to output `AlarmTopicArn`. After a fix, replay "
-    "events from output `ArchiveName` with `aws events start-replay`.")
-AFTER_DEPLOY["stream"] = (
-    "Subscribe the on-call address to output `AlarmTopicArn`; producers put records on output "
-    "`StreamName` and need `kinesis:PutRecord(s)` and `kms:GenerateDataKey` on `StreamKeyArn`. "
-    "The stream is billed while it exists, also after `sam delete` keeps it: delete it with "
-    "`aws kinesis delete-stream` once its records are no longer needed.")
-AFTER_DEPLOY["ecs-fargate"] = (
-    "The service first runs a public placeholder (nginx on port 8080 as user 101). Push your "
-    "image to output `RepositoryUri` under a new tag (tags are immutable), then deploy again "
-    "with `IMAGE_TAG=thattag`, and `CONTAINER_PORT`, `CONTAINER_USER` (never 0) and "
-    "`HEALTH_CHECK_PATH` if yours differ; set them on every later deploy too (unset, "
-    "`deploy.sh` passes the defaults, which run the placeholder again). A deployment whose "
-    "tasks never get healthy rolls back by itself. Point the certificate's domain at output "
-    "`LoadBalancerDnsName`; grant the application's permissions to output `TaskRoleArn`.")
 REPOSITORY = "https://github.com/tmpllint/tmpllint"
 ACTION = "tmpllint/tmpllint"
 
